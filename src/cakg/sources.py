@@ -1,0 +1,114 @@
+"""The source documents as RDF: Document → Section → Passage nodes.
+
+Document descriptions come from ``data/sources/sources.ttl``; sections and
+passages are generated from the text files by :mod:`cakg.corpus`, so their
+IRIs, numbering and offsets are a function of the text alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+from .corpus import Section, segment, section_slug
+from .errors import InputError
+from .vocab import CAKG, DCTERMS, RDFS, XSD, cakg, entity, rdf, rdfs
+
+_INT = NamedNode(XSD + "integer")
+_BOOL = NamedNode(XSD + "boolean")
+_IS_PART_OF = NamedNode(DCTERMS + "isPartOf")
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    iri: NamedNode
+    short_code: str
+    path: Path
+    front_matter_headings: frozenset[str]
+    back_matter_starts_with: str | None
+
+    def text(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"{self.path}: cannot read source text ({error.strerror})") from error
+        except UnicodeDecodeError as error:
+            raise InputError(f"{self.path}: not UTF-8 (byte {error.start})") from error
+
+    def sections(self) -> list[Section]:
+        return segment(self.text(), set(self.front_matter_headings), self.back_matter_starts_with)
+
+    def section_iri(self, number: str) -> NamedNode:
+        return entity("section", f"{self.short_code}-{section_slug(number)}")
+
+    def passage_iri(self, number: str, position: int) -> NamedNode:
+        return entity("passage", f"{self.short_code}-{section_slug(number)}-p{position}")
+
+
+def documents_in(store: Store, sources_dir: Path) -> list[SourceDocument]:
+    """The documents described in ``store`` whose text file lies in ``sources_dir``."""
+    query = f"""
+        SELECT ?doc ?code ?file (GROUP_CONCAT(DISTINCT ?front; SEPARATOR="\\u001f") AS ?fronts) (SAMPLE(?back) AS ?b)
+        WHERE {{
+          GRAPH ?g {{
+            ?doc <{CAKG}shortCode> ?code ; <{CAKG}sourceFile> ?file .
+            OPTIONAL {{ ?doc <{CAKG}frontMatterHeading> ?front }}
+            OPTIONAL {{ ?doc <{CAKG}backMatterStartsWith> ?back }}
+          }}
+        }} GROUP BY ?doc ?code ?file ORDER BY ?code"""
+    found = []
+    for row in store.query(query):
+        fronts = row["fronts"].value.split("\x1f") if row["fronts"] and row["fronts"].value else []
+        found.append(SourceDocument(
+            iri=row["doc"], short_code=row["code"].value, path=sources_dir / row["file"].value,
+            front_matter_headings=frozenset(fronts),
+            back_matter_starts_with=row["b"].value if row["b"] else None))
+    return found
+
+
+def corpus_quads(document: SourceDocument, graph: NamedNode) -> list[Quad]:
+    """Section and passage nodes of one document, in document order."""
+    quads: list[Quad] = []
+
+    def add(s: NamedNode, p: NamedNode, o) -> None:
+        quads.append(Quad(s, p, o, graph))
+
+    order = 0
+    for section_index, section in enumerate(document.sections(), start=1):
+        s_iri = document.section_iri(section.number)
+        add(s_iri, rdf("type"), cakg("Section"))
+        add(s_iri, cakg("sectionNumber"), Literal(section.number))
+        label = f"{document.short_code} {section.number}" + (f" {section.heading}" if section.heading else "")
+        add(s_iri, rdfs("label"), Literal(label, language="en"))
+        if section.heading:
+            add(s_iri, cakg("heading"), Literal(section.heading))
+        add(s_iri, cakg("level"), Literal(str(section.level), datatype=_INT))
+        add(s_iri, cakg("documentOrder"), Literal(str(section_index), datatype=_INT))
+        add(s_iri, cakg("inDocument"), document.iri)
+        parent = document.section_iri(section.parent) if section.parent else document.iri
+        add(s_iri, _IS_PART_OF, parent)
+        for passage in section.passages:
+            order += 1
+            p_iri = document.passage_iri(section.number, passage.position)
+            add(p_iri, rdf("type"), cakg("TableRow" if passage.kind == "table-row" else "Passage"))
+            add(p_iri, rdfs("label"), Literal(f"{document.short_code} {section.number} ¶{passage.position}", language="en"))
+            add(p_iri, cakg("text"), Literal(passage.text))
+            add(p_iri, cakg("passageKind"), Literal(passage.kind))
+            add(p_iri, cakg("section"), s_iri)
+            add(p_iri, cakg("inDocument"), document.iri)
+            add(p_iri, _IS_PART_OF, s_iri)
+            add(p_iri, cakg("position"), Literal(str(passage.position), datatype=_INT))
+            add(p_iri, cakg("documentOrder"), Literal(str(order), datatype=_INT))
+            add(p_iri, cakg("startOffset"), Literal(str(passage.start), datatype=_INT))
+            add(p_iri, cakg("endOffset"), Literal(str(passage.end), datatype=_INT))
+            if passage.row_number is not None:
+                add(p_iri, cakg("rowNumber"), Literal(str(passage.row_number), datatype=_INT))
+                add(p_iri, cakg("isHeaderRow"), Literal("true" if passage.is_header_row else "false", datatype=_BOOL))
+            if passage.item_number is not None:
+                add(p_iri, cakg("itemNumber"), Literal(str(passage.item_number), datatype=_INT))
+    return quads
+
+
+__all__ = ["SourceDocument", "corpus_quads", "documents_in", "RDFS"]
