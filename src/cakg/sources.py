@@ -68,6 +68,15 @@ def documents_in(store: Store, sources_dir: Path) -> list[SourceDocument]:
     return found
 
 
+def load_documents(sources_dir: Path) -> list[SourceDocument]:
+    """The documents described in ``sources_dir/sources.ttl``."""
+    from .loader import SourceFile, parse_file
+
+    store = Store()
+    store.extend(parse_file(SourceFile(sources_dir / "sources.ttl", NamedNode("urn:cakg:sources"))))
+    return documents_in(store, sources_dir)
+
+
 def corpus_quads(document: SourceDocument, graph: NamedNode) -> list[Quad]:
     """Section and passage nodes of one document, in document order."""
     quads: list[Quad] = []
@@ -111,4 +120,4 @@ def corpus_quads(document: SourceDocument, graph: NamedNode) -> list[Quad]:
     return quads
 
 
-__all__ = ["SourceDocument", "corpus_quads", "documents_in", "RDFS"]
+__all__ = ["SourceDocument", "corpus_quads", "documents_in", "load_documents", "RDFS"]

@@ -1,0 +1,215 @@
+"""The build pipeline: load → segment → reason → derive → validate → write.
+
+Building is deterministic (same inputs, same output bytes) and atomic: the
+new build is written beside the old one and swapped in only when every step
+succeeded, so a failed build never replaces the last good output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
+
+from . import __version__
+from .derive import derive
+from .errors import InputError, ValidationFailed
+from .loader import SourceFile, data_files, ontology_files, parse_file
+from .reason import materialise
+from .sources import corpus_quads, documents_in
+from .validate import Report, load_shapes, validate
+from .vocab import GRAPH, PREFIXES
+
+INFERRED = NamedNode(GRAPH + "inferred")
+DERIVED = NamedNode(GRAPH + "derived")
+BUILD_INFO = "build-info.json"
+
+StepHook = Callable[[str], contextlib.AbstractContextManager]
+
+
+@contextlib.contextmanager
+def _quiet_step(_name: str) -> Iterator[None]:
+    yield
+
+
+@dataclass
+class Layout:
+    """Where a build reads from."""
+
+    ontology_dir: Path
+    data_dir: Path
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.ontology_dir / "shapes"
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.data_dir / "sources"
+
+    def inputs(self) -> list[Path]:
+        files = sorted(self.ontology_dir.glob("*.ttl")) + sorted(self.shapes_dir.glob("*.ttl"))
+        files += sorted(p for p in self.data_dir.rglob("*") if p.is_file() and p.suffix in {".ttl", ".txt", ".md"})
+        return files
+
+    def fingerprint(self) -> str:
+        """A hash of every input file's path and bytes: equal fingerprints, equal builds."""
+        digest = hashlib.sha256(__version__.encode())
+        for path in self.inputs():
+            digest.update(path.as_posix().encode())
+            digest.update(path.read_bytes())
+        for rule in sorted((Path(__file__).parent / "rules").glob("*.rq")):
+            digest.update(rule.read_bytes())
+        return digest.hexdigest()
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    triples: int
+    graphs: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict)
+    report: Report | None = None
+    derived: dict[str, int] = field(default_factory=dict)
+    inferred: int = 0
+
+
+def default_layout(root: Path | None = None) -> Layout:
+    root = root or Path.cwd()
+    return Layout(ontology_dir=root / "ontology", data_dir=root / "data")
+
+
+def assemble(layout: Layout, step: StepHook = _quiet_step,
+             timings: dict[str, float] | None = None) -> tuple[Store, dict[str, int]]:
+    """Load, segment, reason and derive into an in-memory store (no validation)."""
+    timings = timings if timings is not None else {}
+    if not layout.ontology_dir.is_dir():
+        raise InputError(f"{layout.ontology_dir}: ontology folder not found")
+    if not layout.data_dir.is_dir():
+        raise InputError(f"{layout.data_dir}: data folder not found")
+    store = Store()
+    files: list[SourceFile] = ontology_files(layout.ontology_dir) + data_files(layout.data_dir)
+    started = time.perf_counter()
+    with step("parse"):
+        for source in files:
+            store.extend(parse_file(source))
+        for document in documents_in(store, layout.sources_dir):
+            store.extend(corpus_quads(document, NamedNode(f"{GRAPH}corpus/{document.short_code}")))
+    timings["parse"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with step("reason"):
+        inferred = materialise(store, INFERRED)
+        derived = derive(store, DERIVED)
+        # Derived edges are symmetric sub-properties too: reason once more over them.
+        inferred += materialise(store, INFERRED)
+    timings["reason"] = time.perf_counter() - started
+    return store, {"inferred": inferred, **{f"rule:{k}": v for k, v in derived.items()}}
+
+
+def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_graph: bool = True) -> BuildResult:
+    """Build into ``out``; on any error ``out`` is left exactly as it was."""
+    timings: dict[str, float] = {}
+    store, counts = assemble(layout, step, timings)
+    report = None
+    if validate_graph:
+        started = time.perf_counter()
+        with step("validate"):
+            report = validate(store, load_shapes(layout.shapes_dir))
+        timings["validate"] = time.perf_counter() - started
+        if not report.conforms:
+            raise ValidationFailed(
+                f"validation failed: {len(report.violations)} problem(s); build not written", report)
+
+    started = time.perf_counter()
+    out = out.resolve()
+    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with step("write"):
+            _write(store, staging, layout, report)
+        _swap(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    timings["write"] = time.perf_counter() - started
+    graphs = graph_sizes(store)
+    info = {"version": __version__, "fingerprint": layout.fingerprint(), "triples": len(store),
+            "graphs": graphs, "inferred": counts["inferred"],
+            "rules": {k[5:]: v for k, v in counts.items() if k.startswith("rule:")}}
+    (out / BUILD_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return BuildResult(out=out, triples=len(store), graphs=graphs, timings=timings, report=report,
+                       derived=info["rules"], inferred=counts["inferred"])
+
+
+def graph_sizes(store: Store) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for quad in store.quads_for_pattern(None, None, None):
+        name = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
+        sizes[name] = sizes.get(name, 0) + 1
+    return dict(sorted(sizes.items()))
+
+
+def sorted_quads(store: Store) -> list[Quad]:
+    """Every quad in a fixed order, so serialisations are byte-identical across builds."""
+    return sorted(store.quads_for_pattern(None, None, None),
+                  key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def write_dataset(quads: list[Quad], path: Path, fmt: RdfFormat) -> None:
+    prefixes = {k: v for k, v in PREFIXES.items()}
+    if fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML):
+        seen: set[tuple] = set()
+        triples = []
+        for q in quads:
+            key = (q.subject, q.predicate, q.object)
+            if key not in seen:
+                seen.add(key)
+                triples.append(q.triple)
+        triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        data = triples
+    else:
+        data = quads
+    kwargs = {"prefixes": prefixes} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
+    with path.open("wb") as handle:
+        serialize(data, handle, format=fmt, **kwargs)
+
+
+def _write(store: Store, folder: Path, layout: Layout, report: Report | None) -> None:
+    folder.mkdir(parents=True)
+    quads = sorted_quads(store)
+    write_dataset(quads, folder / "graph.trig", RdfFormat.TRIG)
+    write_dataset(quads, folder / "graph.ttl", RdfFormat.TURTLE)
+    disk = Store(str(folder / "store"))
+    disk.bulk_extend(quads)
+    disk.flush()
+    disk.optimize()
+    del disk
+    ontology = folder / "ontology"
+    ontology.mkdir()
+    from .ontology_docs import write_ontology_docs
+
+    write_ontology_docs(layout.ontology_dir, ontology)
+    if report is not None:
+        (folder / "validation-report.txt").write_text(report.to_text() + "\n", encoding="utf-8")
+        (folder / "validation-report.json").write_text(report.to_json() + "\n", encoding="utf-8")
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Replace ``out`` by ``staging`` with two renames; the old build is removed last."""
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.rename(old)
+    try:
+        staging.rename(out)
+    except OSError:
+        if old.exists():
+            old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,185 @@
+"""The ``cakg`` command line. Errors become one line on stderr and an exit code here, and only here.
+
+Exit codes: 0 ok · 1 validation failed · 2 usage or input error · 3 endpoint error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import CakgError, ValidationFailed
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_ENDPOINT = 0, 1, 2, 3
+
+
+def _progress():
+    """A step hook that shows a progress bar on a terminal and nothing otherwise."""
+    if not sys.stderr.isatty():
+        from .build import _quiet_step
+
+        return _quiet_step, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=4, unit="step", leave=False, file=sys.stderr,
+               bar_format="{desc:<10} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
+
+    @contextlib.contextmanager
+    def step(name: str) -> Iterator[None]:
+        bar.set_description(name)
+        yield
+        bar.update(1)
+
+    return step, bar.close
+
+
+def _layout(args: argparse.Namespace):
+    from .build import Layout
+
+    root = Path.cwd()
+    return Layout(ontology_dir=Path(args.ontology) if args.ontology else root / "ontology",
+                  data_dir=Path(args.data) if args.data else root / "data")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    step, close = _progress()
+    try:
+        result = build(_layout(args), Path(args.out), step=step)
+    finally:
+        close()
+    timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
+    edges = ", ".join(f"{k}: {v}" for k, v in result.derived.items())
+    print(f"built {result.out}: {result.triples} triples in {len(result.graphs)} graphs "
+          f"({result.inferred} inferred; derived {edges}); {timings}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .build import assemble
+    from .validate import load_shapes, validate
+
+    layout = _layout(args)
+    step, close = _progress()
+    try:
+        store, _counts = assemble(layout, step)
+        with step("validate"):
+            report = validate(store, load_shapes(layout.shapes_dir))
+    finally:
+        close()
+    rendered = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[args.format]()
+    print(rendered)
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .stats import statistics
+    from .store import open_store
+
+    store = open_store(Path(args.store))
+    graphs, classes = statistics(store)
+    width = max((len(k) for k in graphs), default=10)
+    print("Triples per named graph")
+    for name, count in graphs.items():
+        print(f"  {name:<{width}}  {count:>8}")
+    print(f"  {'total':<{width}}  {sum(graphs.values()):>8}")
+    print("\nInstances per class (cakg: classes, asserted or inferred)")
+    width = max((len(k) for k in classes), default=10)
+    for name, count in classes.items():
+        print(f"  {name:<{width}}  {count:>8}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+    from .store import open_store
+
+    store = open_store(Path(args.store))
+    data = export(store, args.format, graph=args.graph)
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+def cmd_passages(args: argparse.Namespace) -> int:
+    from .sources import load_documents
+
+    layout = _layout(args)
+    for document in load_documents(layout.sources_dir):
+        if args.doc and document.short_code != args.doc:
+            continue
+        for section in document.sections():
+            if args.section and section.number != args.section:
+                continue
+            print(f"# {document.short_code} {section.number} {section.heading}".rstrip())
+            for passage in section.passages:
+                iri = document.passage_iri(section.number, passage.position).value
+                print(f"{iri}\t{passage.kind}\t{passage.text}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="cakg", description="China–ASEAN ICT cooperation knowledge graph")
+    top.add_argument("--version", action="version", version=f"cakg {__version__}")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_inputs(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--data", metavar="DIR", help="data folder (default: ./data)")
+        p.add_argument("--ontology", metavar="DIR", help="ontology folder with shapes/ (default: ./ontology)")
+        return p
+
+    p = with_inputs(commands.add_parser("build", help="load, reason, validate and write build/"))
+    p.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    p.set_defaults(func=cmd_build)
+
+    p = with_inputs(commands.add_parser("validate", help="run the SHACL shapes on the data, write nothing"))
+    p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
+    p.set_defaults(func=cmd_validate)
+
+    p = commands.add_parser("stats", help="triples per named graph and instances per class")
+    p.add_argument("--store", default="build", metavar="DIR", help="build folder (default: build)")
+    p.set_defaults(func=cmd_stats)
+
+    p = commands.add_parser("export", help="write the built graph in an RDF format")
+    p.add_argument("--store", default="build", metavar="DIR", help="build folder (default: build)")
+    p.add_argument("--format", choices=["turtle", "nt", "nq", "trig", "jsonld", "xml"], default="turtle")
+    p.add_argument("--graph", metavar="NAME", help="only this named graph (IRI or name under graph/)")
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = with_inputs(commands.add_parser("passages", help="list the passages of the sources with their IRIs"))
+    p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")
+    p.add_argument("--section", metavar="NUMBER", help="only this section (e.g. II.(I).3)")
+    p.set_defaults(func=cmd_passages)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValidationFailed as error:
+        report = error.report
+        if report is not None:
+            print(report.to_text(), file=sys.stderr)
+        print(f"cakg: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except CakgError as error:
+        print(f"cakg: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("cakg: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
