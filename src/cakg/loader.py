@@ -48,7 +48,7 @@ def data_files(data_dir: Path) -> list[SourceFile]:
     return files
 
 
-def parse_file(source: SourceFile) -> list[Quad]:
+def parse_file(source: SourceFile, skolemise_blank_nodes: bool = True) -> list[Quad]:
     """All triples of one Turtle file as quads in its named graph, blank nodes skolemised."""
     try:
         data = source.path.read_bytes()
@@ -63,7 +63,9 @@ def parse_file(source: SourceFile) -> list[Quad]:
         raise ParseError(source.display, error.lineno, error.offset, reason) from None
     except UnicodeDecodeError as error:
         raise ParseError(source.display, None, None, f"not UTF-8 (byte {error.start})") from None
-    return [Quad(t.subject, t.predicate, t.object, source.graph) for t in skolemise(triples)]
+    if skolemise_blank_nodes:
+        triples = list(skolemise(triples))
+    return [Quad(t.subject, t.predicate, t.object, source.graph) for t in triples]
 
 
 def skolemise(triples: Iterable) -> Iterator:

@@ -19,6 +19,7 @@ from .vocab import CAKG, DCTERMS, RDFS, XSD, cakg, entity, rdf, rdfs
 _INT = NamedNode(XSD + "integer")
 _BOOL = NamedNode(XSD + "boolean")
 _IS_PART_OF = NamedNode(DCTERMS + "isPartOf")
+_PASSAGE_CLASS = {"table-row": "TableRow", "heading": "Heading", "footnote": "Footnote", "caption": "Caption"}
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def corpus_quads(document: SourceDocument, graph: NamedNode) -> list[Quad]:
         for passage in section.passages:
             order += 1
             p_iri = document.passage_iri(section.number, passage.position)
-            add(p_iri, rdf("type"), cakg("TableRow" if passage.kind == "table-row" else "Passage"))
+            add(p_iri, rdf("type"), cakg(_PASSAGE_CLASS.get(passage.kind, "Passage")))
             add(p_iri, rdfs("label"), Literal(f"{document.short_code} {section.number} ¶{passage.position}", language="en"))
             add(p_iri, cakg("text"), Literal(passage.text))
             add(p_iri, cakg("passageKind"), Literal(passage.kind))

@@ -113,7 +113,8 @@ def load_shapes(shapes_dir: Path = SHAPES_DIR) -> rdflib.Graph:
     if not files:
         raise InputError(f"{shapes_dir}: no SHACL shapes (*.ttl) found")
     for path in files:
-        quads.extend(parse_file(SourceFile(path, NamedNode(GRAPH + "shapes"))))
+        # Shapes keep their blank nodes: a property shape is named by the node shape holding it.
+        quads.extend(parse_file(SourceFile(path, NamedNode(GRAPH + "shapes")), skolemise_blank_nodes=False))
     return rdflib_graph(quads)
 
 
