@@ -137,3 +137,12 @@ def test_export_reads_back_with_rdflib(built, fmt, parser):
         dataset = rdflib.Dataset()
         dataset.parse(target, format=parser)
         assert len(list(dataset.quads((None, None, None, None)))) == len(list(reference.quads((None, None, None, None))))
+
+
+def test_coverage_counts_facts_and_lists_uncited_paragraphs(built):
+    result = cakg("coverage", "--doc", "wp2016", cwd=built)
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[1]: line.split() for line in result.stdout.splitlines() if line.startswith("wp2016 ")}
+    assert rows["II.(I).3"][2:4] == ["1", "1/1"]  # one fact (the MCT cable) citing its only paragraph
+    assert rows["II.(I).1"][2] == "0" and "wp2016-ii-i-1-p1" in rows["II.(I).1"][4]
+    assert rows["I.(II)"][3] == "0/15"  # three paragraphs and twelve Table 1 data rows, header rows not counted

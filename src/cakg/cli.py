@@ -108,6 +108,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .coverage import coverage
+    from .store import open_store
+
+    sections = coverage(open_store(Path(args.store)))
+    if args.doc:
+        sections = [s for s in sections if s.document == args.doc]
+    print(f"{'document':<8} {'section':<20} {'facts':>5} {'cited':>9}  uncited paragraphs")
+    for s in sections:
+        cited = f"{s.cited}/{s.passages}"
+        uncited = ", ".join(iri.rsplit("/", 1)[-1] for iri, _ in s.uncited) or "-"
+        print(f"{s.document:<8} {s.number:<20} {s.facts:>5} {cited:>9}  {uncited}")
+    total = sum(s.passages for s in sections)
+    cited = sum(s.cited for s in sections)
+    print(f"\n{cited} of {total} paragraphs and table rows cited ({100 * cited / max(total, 1):.0f}%)")
+    if args.show_text:
+        for s in sections:
+            for iri, text in s.uncited:
+                print(f"\n{iri}\n  {text}")
+    return EXIT_OK
+
+
 def cmd_passages(args: argparse.Namespace) -> int:
     from .sources import load_documents
 
@@ -153,6 +175,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="NAME", help="only this named graph (IRI or name under graph/)")
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
     p.set_defaults(func=cmd_export)
+
+    p = commands.add_parser("coverage", help="facts per section and the paragraphs no fact cites")
+    p.add_argument("--store", default="build", metavar="DIR", help="build folder (default: build)")
+    p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")
+    p.add_argument("--show-text", action="store_true", help="print the text of every uncited paragraph")
+    p.set_defaults(func=cmd_coverage)
 
     p = with_inputs(commands.add_parser("passages", help="list the passages of the sources with their IRIs"))
     p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")

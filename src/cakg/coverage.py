@@ -1,0 +1,73 @@
+"""Which parts of each source document the graph cites, and which it does not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyoxigraph import Store
+
+from .vocab import CAKG, PROV
+
+_QUERY = f"""
+PREFIX cakg: <{CAKG}>
+PREFIX prov: <{PROV}>
+SELECT ?doc ?code ?section ?number ?sorder ?passage ?porder ?kind ?text
+       (COUNT(DISTINCT ?fact) AS ?facts) (COUNT(DISTINCT ?evidence) AS ?quotes)
+WHERE {{
+  ?doc cakg:shortCode ?code .
+  ?section a cakg:Section ; cakg:inDocument ?doc ; cakg:sectionNumber ?number ; cakg:documentOrder ?sorder .
+  ?passage cakg:section ?section ; cakg:documentOrder ?porder ; cakg:passageKind ?kind ; cakg:text ?text .
+  OPTIONAL {{ ?evidence prov:wasQuotedFrom ?passage . OPTIONAL {{ ?fact cakg:evidence ?evidence }} }}
+}}
+GROUP BY ?doc ?code ?section ?number ?sorder ?passage ?porder ?kind ?text
+ORDER BY ?code ?sorder ?porder
+"""
+
+# Passages that state facts; headings, footnotes, captions and title/contents lines are not counted.
+COUNTED_KINDS = {"paragraph", "table-row"}
+
+
+@dataclass
+class SectionCoverage:
+    document: str
+    number: str
+    facts: int = 0
+    passages: int = 0
+    cited: int = 0
+    uncited: list[tuple[str, str]] = field(default_factory=list)  # (passage IRI, text)
+
+
+def coverage(store: Store) -> list[SectionCoverage]:
+    """Per section, in document order: facts citing it, and its uncited paragraphs."""
+    sections: dict[str, SectionCoverage] = {}
+    facts_per_section: dict[str, set] = {}
+    fact_query = f"""
+        PREFIX cakg: <{CAKG}> PREFIX prov: <{PROV}>
+        SELECT DISTINCT ?section ?fact WHERE {{
+          ?fact cakg:evidence ?e . ?e prov:wasQuotedFrom ?p . ?p cakg:section ?section }}"""
+    for row in store.query(fact_query, use_default_graph_as_union=True):
+        facts_per_section.setdefault(row["section"].value, set()).add(row["fact"].value)
+    for row in store.query(_QUERY, use_default_graph_as_union=True):
+        key = row["section"].value
+        entry = sections.get(key)
+        if entry is None:
+            entry = sections[key] = SectionCoverage(row["code"].value, row["number"].value,
+                                                    facts=len(facts_per_section.get(key, ())))
+        text = row["text"].value
+        if row["kind"].value not in COUNTED_KINDS or _is_header(row["kind"].value, text):
+            continue
+        entry.passages += 1
+        if int(row["quotes"].value) > 0:
+            entry.cited += 1
+        else:
+            entry.uncited.append((row["passage"].value, text))
+    return list(sections.values())
+
+
+def _is_header(kind: str, text: str) -> bool:
+    from .corpus import Passage
+
+    return kind == "table-row" and Passage("table-row", text, 0, 0).is_header_row
+
+
+__all__ = ["SectionCoverage", "coverage", "COUNTED_KINDS"]
