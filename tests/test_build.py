@@ -145,4 +145,4 @@ def test_coverage_counts_facts_and_lists_uncited_paragraphs(built):
     rows = {line.split()[1]: line.split() for line in result.stdout.splitlines() if line.startswith("wp2016 ")}
     assert rows["II.(I).3"][2:4] == ["1", "1/1"]  # one fact (the MCT cable) citing its only paragraph
     assert rows["II.(I).1"][2] == "0" and "wp2016-ii-i-1-p1" in rows["II.(I).1"][4]
-    assert rows["I.(II)"][3] == "0/15"  # three paragraphs and twelve Table 1 data rows, header rows not counted
+    assert rows["I.(II)"][3] == "0/16"  # four paragraphs and twelve Table 1 data rows, header rows not counted
