@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import CakgError, ValidationFailed
+from .errors import CakgError, InputError, ValidationFailed
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_ENDPOINT = 0, 1, 2, 3
 
@@ -77,12 +77,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.conforms else EXIT_INVALID
 
 
+def _store(args: argparse.Namespace):
+    from .store import connect
+
+    return connect(Path(args.store), getattr(args, "endpoint", None), getattr(args, "user", None),
+                   _password(args), getattr(args, "timeout", 30.0))
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    import os
+
+    if getattr(args, "user", None) is None:
+        return None
+    return os.environ.get("CAKG_PASSWORD", getattr(args, "password", None))
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from .stats import statistics
-    from .store import open_store
 
-    store = open_store(Path(args.store))
-    graphs, classes = statistics(store)
+    graphs, classes = statistics(_store(args))
     width = max((len(k) for k in graphs), default=10)
     print("Triples per named graph")
     for name, count in graphs.items():
@@ -97,10 +110,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export
-    from .store import open_store
 
-    store = open_store(Path(args.store))
-    data = export(store, args.format, graph=args.graph)
+    data = export(_store(args), args.format, graph=args.graph)
     if args.output and args.output != "-":
         Path(args.output).write_bytes(data)
     else:
@@ -110,9 +121,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     from .coverage import coverage
-    from .store import open_store
 
-    sections = coverage(open_store(Path(args.store)))
+    sections = coverage(_store(args))
     if args.doc:
         sections = [s for s in sections if s.document == args.doc]
     print(f"{'document':<8} {'section':<20} {'facts':>5} {'cited':>9}  uncited paragraphs")
@@ -127,6 +137,63 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         for s in sections:
             for iri, text in s.uncited:
                 print(f"\n{iri}\n  {text}")
+    return EXIT_OK
+
+
+def _queries_dir(args: argparse.Namespace) -> Path:
+    return Path(args.queries) if args.queries else Path.cwd() / "queries"
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from .queries import load_saved_queries
+
+    queries = load_saved_queries(_queries_dir(args))
+    if args.format == "json":
+        import json
+
+        print(json.dumps([q.summary() for q in queries.values()], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    theme = None
+    for query in sorted(queries.values(), key=lambda q: (q.theme, q.name)):
+        if query.theme != theme:
+            theme = query.theme
+            print(f"\n[{theme or 'other'}]")
+        params = " ".join(f"{p.name}={p.default if p.default is not None else '?'}" for p in query.params)
+        print(f"  {query.name:<34} {query.title}" + (f"  ({params})" if params else ""))
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .queries import parse_saved_query, resolve, with_standard_prefixes
+    from .store import query_form
+
+    if args.expression is not None:
+        if args.name:
+            raise InputError("give a query name or file, or -e 'SPARQL', not both")
+        query = parse_saved_query("-e", with_standard_prefixes(args.expression))
+    elif args.name:
+        query = resolve(args.name, _queries_dir(args))
+    else:
+        raise InputError("name a saved query (see `cakg queries`), a .rq file, or give -e 'SPARQL'")
+    values = {}
+    for item in args.param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"--param {item!r}: write --param NAME=VALUE")
+        values[key] = value
+    text = query.bind(values)
+    store = _store(args)
+    form = query_form(text)
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        from pyoxigraph import RdfFormat, serialize
+
+        triples = store.construct(text, f"query {query.name}")
+        fmt = {"json": RdfFormat.JSON_LD, "xml": RdfFormat.RDF_XML, "tsv": RdfFormat.N_TRIPLES,
+               "csv": RdfFormat.N_TRIPLES}.get(args.format, RdfFormat.TURTLE)
+        sys.stdout.buffer.write(serialize(triples, format=fmt))
+        return EXIT_OK
+    table = store.select(text, f"query {query.name}")
+    sys.stdout.write(table.render(args.format))
     return EXIT_OK
 
 
@@ -165,19 +232,39 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
     p.set_defaults(func=cmd_validate)
 
-    p = commands.add_parser("stats", help="triples per named graph and instances per class")
-    p.add_argument("--store", default="build", metavar="DIR", help="build folder (default: build)")
+    def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--store", default="build", metavar="DIR", help="build folder (default: build)")
+        p.add_argument("--endpoint", metavar="QUERY_URL", help="a remote SPARQL 1.1 query endpoint instead")
+        p.add_argument("--user", metavar="NAME", help="HTTP basic auth user for --endpoint "
+                       "(password from $CAKG_PASSWORD or --password)")
+        p.add_argument("--password", metavar="SECRET", help=argparse.SUPPRESS)
+        p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="give up on the endpoint after this long (default 30)")
+        return p
+
+    p = with_store(commands.add_parser("stats", help="triples per named graph and instances per class"))
     p.set_defaults(func=cmd_stats)
 
-    p = commands.add_parser("export", help="write the built graph in an RDF format")
-    p.add_argument("--store", default="build", metavar="DIR", help="build folder (default: build)")
+    p = commands.add_parser("queries", help="list the saved queries with their titles and parameters")
+    p.add_argument("--queries", metavar="DIR", help="saved-query folder (default: ./queries)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_queries)
+
+    p = with_store(commands.add_parser("query", help="run a saved query, a .rq file or -e 'SPARQL'"))
+    p.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
+    p.add_argument("-e", dest="expression", metavar="SPARQL", help="run this query text")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="bind a parameter (repeatable)")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json", "xml", "md"], default="table")
+    p.add_argument("--queries", metavar="DIR", help="saved-query folder (default: ./queries)")
+    p.set_defaults(func=cmd_query)
+
+    p = with_store(commands.add_parser("export", help="write the built graph in an RDF format"))
     p.add_argument("--format", choices=["turtle", "nt", "nq", "trig", "jsonld", "xml"], default="turtle")
     p.add_argument("--graph", metavar="NAME", help="only this named graph (IRI or name under graph/)")
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
     p.set_defaults(func=cmd_export)
 
-    p = commands.add_parser("coverage", help="facts per section and the paragraphs no fact cites")
-    p.add_argument("--store", default="build", metavar="DIR", help="build folder (default: build)")
+    p = with_store(commands.add_parser("coverage", help="facts per section and the paragraphs no fact cites"))
     p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")
     p.add_argument("--show-text", action="store_true", help="print the text of every uncited paragraph")
     p.set_defaults(func=cmd_coverage)

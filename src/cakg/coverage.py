@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyoxigraph import Store
+from .store import GraphStore
 
 from .vocab import CAKG, PROV
 
@@ -37,7 +37,7 @@ class SectionCoverage:
     uncited: list[tuple[str, str]] = field(default_factory=list)  # (passage IRI, text)
 
 
-def coverage(store: Store) -> list[SectionCoverage]:
+def coverage(store: GraphStore) -> list[SectionCoverage]:
     """Per section, in document order: facts citing it, and its uncited paragraphs."""
     sections: dict[str, SectionCoverage] = {}
     facts_per_section: dict[str, set] = {}
@@ -45,9 +45,9 @@ def coverage(store: Store) -> list[SectionCoverage]:
         PREFIX cakg: <{CAKG}> PREFIX prov: <{PROV}>
         SELECT DISTINCT ?section ?fact WHERE {{
           ?fact cakg:evidence ?e . ?e prov:wasQuotedFrom ?p . ?p cakg:section ?section }}"""
-    for row in store.query(fact_query, use_default_graph_as_union=True):
+    for row in store.select(fact_query, "coverage").rows:
         facts_per_section.setdefault(row["section"].value, set()).add(row["fact"].value)
-    for row in store.query(_QUERY, use_default_graph_as_union=True):
+    for row in store.select(_QUERY, "coverage").rows:
         key = row["section"].value
         entry = sections.get(key)
         if entry is None:

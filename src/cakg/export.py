@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat
 
-from .build import sorted_quads, write_dataset
+from .build import write_dataset
 from .errors import InputError
+from .store import GraphStore
 from .vocab import GRAPH
 
 FORMATS = {
@@ -19,8 +20,8 @@ FORMATS = {
 }
 
 
-def _select_graph(store: Store, graph: str | None) -> list[Quad]:
-    quads = sorted_quads(store)
+def _select_graph(store: GraphStore, graph: str | None) -> list[Quad]:
+    quads = sorted(store.quads(), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     if graph is None:
         return quads
     name = graph if "://" in graph else GRAPH + graph
@@ -30,7 +31,7 @@ def _select_graph(store: Store, graph: str | None) -> list[Quad]:
     return chosen
 
 
-def export(store: Store, fmt: str, graph: str | None = None) -> bytes:
+def export(store: GraphStore, fmt: str, graph: str | None = None) -> bytes:
     quads = _select_graph(store, graph)
     if fmt == "jsonld":
         from .jsonld import to_jsonld

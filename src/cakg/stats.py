@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pyoxigraph import Store
-
+from .store import GraphStore
 from .vocab import CAKG
 
 
-def statistics(store: Store) -> tuple[dict[str, int], dict[str, int]]:
+def statistics(store: GraphStore) -> tuple[dict[str, int], dict[str, int]]:
     """(triples per named graph, instances per cakg: class), both sorted by name."""
-    graphs = {row["g"].value: int(row["n"].value) for row in store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")}
+    graphs = {row["g"].value: int(row["n"].value) for row in store.select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", "stats").rows}
     classes = {}
-    for row in store.query(f"""
+    for row in store.select(f"""
             SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{
               ?x a ?c . FILTER(STRSTARTS(STR(?c), "{CAKG}"))
-            }} GROUP BY ?c ORDER BY ?c""", use_default_graph_as_union=True):
+            }} GROUP BY ?c ORDER BY ?c""", "stats").rows:
         classes["cakg:" + row["c"].value[len(CAKG):]] = int(row["n"].value)
     return graphs, classes

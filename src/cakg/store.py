@@ -1,20 +1,224 @@
-"""Opening the built embedded store."""
+"""The one store interface everything above it uses: embedded (pyoxigraph) or remote (SPARQL 1.1).
+
+Queries see the union of all named graphs as their default graph on both, so
+a saved query runs unchanged on the embedded store and on Oxigraph server
+(``--union-default-graph``), Virtuoso, GraphDB or Fuseki
+(``tdb:unionDefaultGraph``).
+"""
 
 from __future__ import annotations
 
+import re
+import socket
+import urllib.error
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from pyoxigraph import Store
+import pyoxigraph
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Triple
 
-from .errors import InputError
+from .errors import EndpointError, InputError
+from .results import ResultTable, Term, table_from_sparql_json
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
-def open_store(build_dir: Path) -> Store:
-    """The read-only embedded store of a build folder."""
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword after the prologue."""
+    without_comments = re.sub(r"(?m)#[^\n]*$", "", re.sub(r"<[^>\s]*>", "<>", query))
+    match = _FORM.search(without_comments)
+    return match.group(1).upper() if match else "SELECT"
+
+
+class GraphStore(Protocol):
+    """What saved queries, analyses, exports and the service need from a store."""
+
+    name: str
+
+    def select(self, query: str, label: str = "query") -> ResultTable:
+        """Run a SELECT or ASK query."""
+
+    def construct(self, query: str, label: str = "query") -> list[Triple]:
+        """Run a CONSTRUCT or DESCRIBE query."""
+
+    def quads(self) -> list[Quad]:
+        """Every quad of every named graph."""
+
+
+def to_term(term: object) -> Term:
+    if isinstance(term, NamedNode):
+        return Term("uri", term.value)
+    if isinstance(term, BlankNode):
+        return Term("bnode", term.value)
+    if isinstance(term, Literal):
+        if term.language:
+            return Term("literal", term.value, None, term.language)
+        return Term("literal", term.value, term.datatype.value)
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def from_term(term: Term):
+    if term.kind == "uri":
+        return NamedNode(term.value)
+    if term.kind == "bnode":
+        return BlankNode(term.value)
+    if term.lang:
+        return Literal(term.value, language=term.lang)
+    if term.datatype:
+        return Literal(term.value, datatype=NamedNode(term.datatype))
+    return Literal(term.value)
+
+
+def _syntax_error(label: str, error: SyntaxError) -> InputError:
+    message = str(error.args[0]) if error.args else str(error)
+    first = message.splitlines()[0]
+    return InputError(f"{label}: SPARQL syntax error: {first[:160]}{'…' if len(first) > 160 else ''}")
+
+
+@dataclass
+class EmbeddedStore:
+    """A read-only pyoxigraph store (a build's ``store/``) or an in-memory one."""
+
+    store: pyoxigraph.Store
+    name: str = "embedded"
+
+    def select(self, query: str, label: str = "query") -> ResultTable:
+        result = self._run(query, label)
+        if isinstance(result, QueryBoolean):
+            return ResultTable([], [], bool(result))
+        if not isinstance(result, QuerySolutions):
+            raise InputError(f"{label}: expected a SELECT or ASK query")
+        variables = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_term(value)
+            rows.append(row)
+        return ResultTable(variables, rows)
+
+    def construct(self, query: str, label: str = "query") -> list[Triple]:
+        result = self._run(query, label)
+        if isinstance(result, (QueryBoolean, QuerySolutions)):
+            raise InputError(f"{label}: expected a CONSTRUCT or DESCRIBE query")
+        return list(result)
+
+    def quads(self) -> list[Quad]:
+        return list(self.store.quads_for_pattern(None, None, None))
+
+    def _run(self, query: str, label: str):
+        try:
+            return self.store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as error:
+            raise _syntax_error(label, error) from None
+        except (OSError, RuntimeError, ValueError) as error:
+            raise InputError(f"{label}: query failed: {error}") from None
+
+
+@dataclass
+class RemoteStore:
+    """A SPARQL 1.1 query endpoint reached with SPARQLWrapper."""
+
+    endpoint: str
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+    @property
+    def name(self) -> str:
+        return self.endpoint
+
+    def _wrapper(self, query: str):
+        from SPARQLWrapper import POST, SPARQLWrapper
+
+        sparql = SPARQLWrapper(self.endpoint, agent="cakg")
+        sparql.setMethod(POST)
+        sparql.setTimeout(int(max(1, self.timeout)))
+        if self.user is not None:
+            sparql.setCredentials(self.user, self.password or "")
+        sparql.setQuery(query)
+        return sparql
+
+    def select(self, query: str, label: str = "query") -> ResultTable:
+        from SPARQLWrapper import JSON
+
+        sparql = self._wrapper(query)
+        sparql.setReturnFormat(JSON)
+        data = self._call(sparql, label).convert()
+        if not isinstance(data, dict):
+            raise EndpointError(f"{self.endpoint}: answered {label} with something that is not SPARQL JSON results")
+        return table_from_sparql_json(data)
+
+    def construct(self, query: str, label: str = "query") -> list[Triple]:
+        from SPARQLWrapper import TURTLE
+
+        sparql = self._wrapper(query)
+        sparql.setReturnFormat(TURTLE)
+        response = self._call(sparql, label)
+        body = response.response.read()
+        content_type = response.response.headers.get("Content-Type", "text/turtle").split(";")[0].strip()
+        fmt = pyoxigraph.RdfFormat.from_media_type(content_type) or pyoxigraph.RdfFormat.TURTLE
+        try:
+            return list(pyoxigraph.parse(body, format=fmt))
+        except SyntaxError as error:
+            raise EndpointError(f"{self.endpoint}: unreadable {content_type} answer to {label}: {error}") from None
+
+    def quads(self) -> list[Quad]:
+        table = self.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", "export")
+        return [Quad(from_term(r["s"]), from_term(r["p"]), from_term(r["o"]), from_term(r["g"]))
+                for r in table.rows]
+
+    def _call(self, sparql, label: str):
+        from SPARQLWrapper.SPARQLExceptions import (
+            EndPointInternalError,
+            EndPointNotFound,
+            QueryBadFormed,
+            SPARQLWrapperException,
+            Unauthorized,
+        )
+
+        try:
+            return sparql.query()
+        except QueryBadFormed as error:
+            detail = str(error).splitlines()[-1] if str(error) else ""
+            raise InputError(f"{label}: the endpoint {self.endpoint} rejected the query as malformed: {detail}") from None
+        except Unauthorized:
+            raise EndpointError(f"{self.endpoint}: credentials refused (HTTP 401)") from None
+        except EndPointNotFound:
+            raise EndpointError(f"{self.endpoint}: no SPARQL endpoint here (HTTP 404)") from None
+        except EndPointInternalError as error:
+            raise EndpointError(f"{self.endpoint}: server error running {label}: {str(error).splitlines()[-1]}") from None
+        except SPARQLWrapperException as error:
+            raise EndpointError(f"{self.endpoint}: {str(error).splitlines()[0]}") from None
+        except urllib.error.HTTPError as error:
+            raise EndpointError(f"{self.endpoint}: HTTP {error.code} {error.reason}") from None
+        except urllib.error.URLError as error:
+            raise EndpointError(f"{self.endpoint}: unreachable ({error.reason})") from None
+        except (socket.timeout, TimeoutError):
+            raise EndpointError(f"{self.endpoint}: no answer within {self.timeout:g} s") from None
+        except (ConnectionError, OSError) as error:
+            raise EndpointError(f"{self.endpoint}: unreachable ({error})") from None
+
+
+def open_store(build_dir: Path) -> pyoxigraph.Store:
+    """The read-only embedded pyoxigraph store of a build folder."""
     folder = build_dir / "store"
     if not folder.is_dir():
         raise InputError(f"{build_dir}: no built store here (run `cakg build --out {build_dir}` first)")
     try:
-        return Store.read_only(str(folder))
+        return pyoxigraph.Store.read_only(str(folder))
     except OSError as error:
         raise InputError(f"{folder}: cannot open the store ({error})") from error
+
+
+def connect(build_dir: Path | None = None, endpoint: str | None = None, user: str | None = None,
+            password: str | None = None, timeout: float = 30.0) -> GraphStore:
+    """The embedded store of ``build_dir``, or the remote ``endpoint`` when one is named."""
+    if endpoint:
+        if not re.match(r"^https?://", endpoint):
+            raise InputError(f"{endpoint}: an endpoint is an http:// or https:// URL")
+        return RemoteStore(endpoint, user, password, timeout)
+    return EmbeddedStore(open_store(build_dir or Path("build")), name=str(build_dir or "build"))

@@ -1,0 +1,199 @@
+"""One result type for every store, and its renderings.
+
+A SELECT gives a :class:`ResultTable`, an ASK a :class:`ResultTable` with
+``boolean`` set. Both the embedded and the remote store produce the same
+terms, so a saved query's rows compare equal whichever store ran it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass(frozen=True, order=True)
+class Term:
+    """An RDF term as SPARQL results carry it: kind is ``uri``, ``literal`` or ``bnode``."""
+
+    kind: str
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+    def __post_init__(self) -> None:
+        # Plain and xsd:string literals are the same term; language tags compare case-insensitively.
+        if self.kind == "literal":
+            if self.datatype in (XSD_STRING, RDF_LANGSTRING):
+                object.__setattr__(self, "datatype", None)
+            if self.lang:
+                object.__setattr__(self, "lang", self.lang.lower())
+
+    def to_json(self) -> dict:
+        out: dict = {"type": self.kind, "value": self.value}
+        if self.lang:
+            out["xml:lang"] = self.lang
+        elif self.datatype:
+            out["datatype"] = self.datatype
+        return out
+
+    def n3(self) -> str:
+        if self.kind == "uri":
+            return f"<{self.value}>"
+        if self.kind == "bnode":
+            return f"_:{self.value}"
+        text = json.dumps(self.value, ensure_ascii=False)
+        if self.lang:
+            return f"{text}@{self.lang}"
+        if self.datatype:
+            return f"{text}^^<{self.datatype}>"
+        return text
+
+
+@dataclass
+class ResultTable:
+    variables: list[str]
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool | None = None
+
+    # -------------------------------------------------------------- comparisons
+
+    def as_set(self) -> set[tuple]:
+        """Rows as a set of tuples (for comparing stores: row order may differ without ORDER BY)."""
+        return {tuple(row.get(v) for v in self.variables) for row in self.rows}
+
+    def values(self, variable: str) -> list[str]:
+        return [row[variable].value for row in self.rows if variable in row]
+
+    # -------------------------------------------------------------- renderings
+
+    def to_sparql_json(self) -> str:
+        if self.boolean is not None:
+            return json.dumps({"head": {}, "boolean": self.boolean})
+        return json.dumps({"head": {"vars": self.variables},
+                           "results": {"bindings": [{k: t.to_json() for k, t in row.items()} for row in self.rows]}},
+                          ensure_ascii=False, indent=1)
+
+    def to_sparql_xml(self) -> str:
+        out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+        if self.boolean is not None:
+            out += ["</head>", f"<boolean>{'true' if self.boolean else 'false'}</boolean>", "</sparql>"]
+            return "\n".join(out) + "\n"
+        out += [f"<variable name={quoteattr(v)}/>" for v in self.variables]
+        out += ["</head>", "<results>"]
+        for row in self.rows:
+            out.append("<result>")
+            for name, term in row.items():
+                if term.kind == "uri":
+                    inner = f"<uri>{escape(term.value)}</uri>"
+                elif term.kind == "bnode":
+                    inner = f"<bnode>{escape(term.value)}</bnode>"
+                elif term.lang:
+                    inner = f"<literal xml:lang={quoteattr(term.lang)}>{escape(term.value)}</literal>"
+                elif term.datatype:
+                    inner = f"<literal datatype={quoteattr(term.datatype)}>{escape(term.value)}</literal>"
+                else:
+                    inner = f"<literal>{escape(term.value)}</literal>"
+                out.append(f"<binding name={quoteattr(name)}>{inner}</binding>")
+            out.append("</result>")
+        out += ["</results>", "</sparql>"]
+        return "\n".join(out) + "\n"
+
+    def to_csv(self) -> str:
+        """SPARQL 1.1 CSV: plain values, no types."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        if self.boolean is not None:
+            writer.writerow(["boolean"])
+            writer.writerow(["true" if self.boolean else "false"])
+            return buffer.getvalue()
+        writer.writerow(self.variables)
+        for row in self.rows:
+            writer.writerow([row[v].value if v in row else "" for v in self.variables])
+        return buffer.getvalue()
+
+    def to_tsv(self) -> str:
+        """SPARQL 1.1 TSV: terms in their SPARQL/Turtle form."""
+        if self.boolean is not None:
+            return f"?boolean\n{'true' if self.boolean else 'false'}\n"
+        lines = ["\t".join(f"?{v}" for v in self.variables)]
+        for row in self.rows:
+            lines.append("\t".join(_tsv_term(row[v]) if v in row else "" for v in self.variables))
+        return "\n".join(lines) + "\n"
+
+    def to_markdown(self) -> str:
+        if self.boolean is not None:
+            return f"| boolean |\n|---|\n| {'true' if self.boolean else 'false'} |\n"
+        def cell(term: Term | None) -> str:
+            return "" if term is None else term.value.replace("|", "\\|").replace("\n", " ")
+        lines = ["| " + " | ".join(self.variables) + " |", "|" + "---|" * len(self.variables)]
+        lines += ["| " + " | ".join(cell(row.get(v)) for v in self.variables) + " |" for row in self.rows]
+        return "\n".join(lines) + "\n"
+
+    def to_table(self, width: int = 60) -> str:
+        """A plain-text table for a terminal; long cells are cut to ``width`` characters."""
+        if self.boolean is not None:
+            return "true\n" if self.boolean else "false\n"
+        def cell(term: Term | None) -> str:
+            text = "" if term is None else term.value.replace("\n", " ").replace("\t", " ")
+            return text if len(text) <= width else text[: width - 1] + "…"
+        grid = [[cell(row.get(v)) for v in self.variables] for row in self.rows]
+        widths = [max([len(v)] + [len(r[i]) for r in grid]) for i, v in enumerate(self.variables)]
+        line = "  ".join(v.ljust(w) for v, w in zip(self.variables, widths))
+        out = [line, "  ".join("-" * w for w in widths)]
+        out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in grid]
+        out.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
+        return "\n".join(out) + "\n"
+
+    def render(self, fmt: str) -> str:
+        renderers = {"table": self.to_table, "csv": self.to_csv, "tsv": self.to_tsv,
+                     "json": self.to_sparql_json, "xml": self.to_sparql_xml, "md": self.to_markdown}
+        return renderers[fmt]()
+
+    def to_dataframe(self):
+        """A pandas DataFrame of the plain values (needs pandas installed)."""
+        try:
+            import pandas as pd
+        except ImportError as error:  # pragma: no cover - depends on the environment
+            from .errors import InputError
+
+            raise InputError("to_dataframe needs pandas: pip install pandas") from error
+        return pd.DataFrame([{v: row[v].value if v in row else None for v in self.variables} for row in self.rows],
+                            columns=self.variables)
+
+
+RENDER_FORMATS = ["table", "csv", "tsv", "json", "xml", "md"]
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "md": "text/markdown",
+    "table": "text/plain",
+}
+
+
+def _tsv_term(term: Term) -> str:
+    text = term.n3()
+    return text.replace("\t", "\\t").replace("\n", "\\n")
+
+
+def term_from_json(binding: dict) -> Term:
+    kind = binding["type"]
+    if kind == "typed-literal":  # SPARQL/JSON as some older servers write it
+        kind = "literal"
+    return Term(kind, binding["value"], binding.get("datatype"), binding.get("xml:lang"))
+
+
+def table_from_sparql_json(data: dict) -> ResultTable:
+    if "boolean" in data:
+        return ResultTable([], [], bool(data["boolean"]))
+    variables = list(data.get("head", {}).get("vars", []))
+    rows = [{k: term_from_json(v) for k, v in b.items()} for b in data.get("results", {}).get("bindings", [])]
+    return ResultTable(variables, rows)
