@@ -111,7 +111,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export
 
-    data = export(_store(args), args.format, graph=args.graph)
+    data = export(_store(args), args.format, graph=args.graph, by_document=args.graphs == "document")
     if args.output and args.output != "-":
         Path(args.output).write_bytes(data)
     else:
@@ -259,8 +259,12 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_query)
 
     p = with_store(commands.add_parser("export", help="write the built graph in an RDF format"))
-    p.add_argument("--format", choices=["turtle", "nt", "nq", "trig", "jsonld", "xml"], default="turtle")
-    p.add_argument("--graph", metavar="NAME", help="only this named graph (IRI or name under graph/)")
+    p.add_argument("--format", choices=["turtle", "nt", "nq", "trig", "jsonld", "xml", "graphml", "gexf", "csv"],
+                   default="turtle")
+    p.add_argument("--graph", metavar="NAME", help="only this named graph (IRI or name under graph/, e.g. wp2016); "
+                   "for graphml/gexf the network: cooperation (default), connectivity, city, actor-fact")
+    p.add_argument("--graphs", choices=["document", "file"], default="document",
+                   help="TriG/N-Quads: one named graph per source document (default) or per input file")
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
     p.set_defaults(func=cmd_export)
 

@@ -1,51 +1,128 @@
-"""Serialising the built graph."""
+"""Serialising the graph: RDF formats, the cooperation network for Gephi, entities as CSV.
+
+TriG and N-Quads group the per-file graphs of a build into one named graph per
+source document (``graph/wp2016`` holds the white paper's passages and facts,
+``graph/sc2019`` the statement's) plus ``graph/entities``, ``graph/reference``,
+``graph/sources``, ``graph/ontology``, ``graph/inferred`` and ``graph/derived``;
+``--graphs file`` keeps one graph per input file instead.
+"""
 
 from __future__ import annotations
 
+import csv
 import io
+import tempfile
+from pathlib import Path
 
+import networkx as nx
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from .build import write_dataset
 from .errors import InputError
 from .store import GraphStore
-from .vocab import GRAPH
+from .vocab import CAKG, GRAPH
 
-FORMATS = {
+RDF_FORMATS = {
     "turtle": RdfFormat.TURTLE,
     "nt": RdfFormat.N_TRIPLES,
     "nq": RdfFormat.N_QUADS,
     "trig": RdfFormat.TRIG,
     "xml": RdfFormat.RDF_XML,
 }
+FORMATS = sorted(RDF_FORMATS) + ["jsonld", "graphml", "gexf", "csv"]
 
 
-def _select_graph(store: GraphStore, graph: str | None) -> list[Quad]:
-    quads = sorted(store.quads(), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-    if graph is None:
-        return quads
-    name = graph if "://" in graph else GRAPH + graph
-    chosen = [q for q in quads if isinstance(q.graph_name, NamedNode) and q.graph_name.value == name]
-    if not chosen:
-        raise InputError(f"no named graph {name} in the store (see `cakg stats`)")
-    return chosen
+def document_graph(name: str) -> str:
+    """The per-document graph a per-file graph belongs to."""
+    if not name.startswith(GRAPH):
+        return name
+    local = name[len(GRAPH):]
+    head, _, rest = local.partition("/")
+    if head in ("data", "corpus"):
+        top = rest.split("/", 1)[0]
+        return GRAPH + top
+    return GRAPH + head
 
 
-def export(store: GraphStore, fmt: str, graph: str | None = None) -> bytes:
-    quads = _select_graph(store, graph)
+def _sorted(quads: list[Quad]) -> list[Quad]:
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def select_quads(store: GraphStore, graph: str | None = None, by_document: bool = True) -> list[Quad]:
+    quads = store.quads()
+    if graph is not None:
+        name = graph if "://" in graph else GRAPH + graph
+        chosen = [q for q in quads if isinstance(q.graph_name, NamedNode)
+                  and (q.graph_name.value == name or document_graph(q.graph_name.value) == name)]
+        if not chosen:
+            raise InputError(f"no named graph {name} in the store (see `cakg stats`)")
+        quads = chosen
+    if by_document:
+        regrouped = {Quad(q.subject, q.predicate, q.object, NamedNode(document_graph(q.graph_name.value)))
+                     for q in quads if isinstance(q.graph_name, NamedNode)}
+        quads = list(regrouped)
+    return _sorted(quads)
+
+
+def export(store: GraphStore, fmt: str, graph: str | None = None, by_document: bool = True) -> bytes:
+    if fmt in ("graphml", "gexf"):
+        from .network import project
+
+        return network_bytes(project(store, graph or "cooperation"), fmt)
+    if fmt == "csv":
+        return entities_csv(store)
+    quads = select_quads(store, graph, by_document)
     if fmt == "jsonld":
         from .jsonld import to_jsonld
 
         return to_jsonld(quads)
-    if fmt not in FORMATS:
-        raise InputError(f"unknown export format {fmt!r}; choose from {', '.join(sorted(FORMATS) + ['jsonld'])}")
-    import tempfile
-    from pathlib import Path
-
+    if fmt not in RDF_FORMATS:
+        raise InputError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "out"
-        write_dataset(quads, path, FORMATS[fmt])
+        write_dataset(quads, path, RDF_FORMATS[fmt])
         return path.read_bytes()
 
 
-__all__ = ["export", "FORMATS", "io"]
+def network_bytes(graph: nx.Graph, fmt: str) -> bytes:
+    """GraphML or GEXF of a projection, nodes and edges in sorted order (stable bytes)."""
+    ordered = nx.Graph(name=graph.graph.get("name", "network"))
+    for node in sorted(graph.nodes):
+        ordered.add_node(node, **{k: v for k, v in sorted(graph.nodes[node].items())})
+    for a, b in sorted(tuple(sorted(e)) for e in graph.edges):
+        ordered.add_edge(a, b, **{k: v for k, v in sorted(graph.edges[a, b].items())})
+    buffer = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(ordered, buffer, encoding="utf-8", prettyprint=True)
+    else:
+        nx.write_gexf(ordered, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue()
+
+
+_ENTITIES = f"""PREFIX cakg: <{CAKG}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?entity (SAMPLE(?en) AS ?label_en) (SAMPLE(?zh) AS ?label_zh)
+       (GROUP_CONCAT(DISTINCT ?alt; SEPARATOR="; ") AS ?alt_labels)
+       (GROUP_CONCAT(DISTINCT ?typeName; SEPARATOR=" ") AS ?types) (SAMPLE(?c) AS ?country)
+WHERE {{
+  GRAPH ?g {{ ?entity a ?type }}
+  FILTER (STRSTARTS(STR(?g), "{GRAPH}data/") && STRSTARTS(STR(?type), STR(cakg:)))
+  BIND (STRAFTER(STR(?type), "#") AS ?typeName)
+  OPTIONAL {{ ?entity rdfs:label ?en FILTER (LANGMATCHES(LANG(?en), "en")) }}
+  OPTIONAL {{ ?entity rdfs:label ?zh FILTER (LANGMATCHES(LANG(?zh), "zh")) }}
+  OPTIONAL {{ ?entity skos:altLabel ?alt }}
+  OPTIONAL {{ ?entity cakg:country|cakg:locatedIn ?c . ?c a cakg:Country }}
+}} GROUP BY ?entity ORDER BY ?entity"""
+
+
+def entities_csv(store: GraphStore) -> bytes:
+    """Every entity and fact node of the data with its labels, classes and country."""
+    table = store.select(_ENTITIES, "entities")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = ["entity", "label_en", "label_zh", "alt_labels", "types", "country"]
+    writer.writerow(columns)
+    for row in table.rows:
+        writer.writerow([row[c].value if c in row else "" for c in columns])
+    return buffer.getvalue().encode("utf-8")
