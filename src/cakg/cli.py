@@ -197,6 +197,37 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_push(args: argparse.Namespace) -> int:
+    from .export import select_quads
+    from .push import PushTarget, push
+    from .store import connect
+
+    source = connect(Path(args.source))
+    quads = select_quads(source, by_document=args.graphs == "document")
+    target = PushTarget(args.store_url, args.update_url, args.user, _password(args), args.timeout)
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(quads), unit="triple", file=sys.stderr, leave=False)
+    done: dict[str, int] = {}
+
+    def progress(graph: str, count: int, _total: int) -> None:
+        if bar is not None:
+            bar.set_description(graph.rsplit("/", 1)[-1])
+            bar.update(count - done.get(graph, 0))
+        done[graph] = count
+
+    try:
+        pushed = push(quads, target, progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"pushed {sum(pushed.values())} triples in {len(pushed)} named graphs to "
+          f"{args.update_url or args.store_url}")
+    return EXIT_OK
+
+
 def cmd_passages(args: argparse.Namespace) -> int:
     from .sources import load_documents
 
@@ -272,6 +303,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")
     p.add_argument("--show-text", action="store_true", help="print the text of every uncited paragraph")
     p.set_defaults(func=cmd_coverage)
+
+    p = commands.add_parser("push", help="replace the named graphs of a remote store with the build's")
+    p.add_argument("--from", dest="source", default="build", metavar="DIR", help="build folder (default: build)")
+    p.add_argument("--store", dest="store_url", metavar="GSP_URL", help="SPARQL 1.1 Graph Store Protocol URL")
+    p.add_argument("--update", dest="update_url", metavar="UPDATE_URL", help="SPARQL 1.1 Update URL")
+    p.add_argument("--graphs", choices=["file", "document"], default="file",
+                   help="push one named graph per input file (default) or per source document")
+    p.add_argument("--user", metavar="NAME", help="HTTP basic auth user (password from $CAKG_PASSWORD)")
+    p.add_argument("--password", metavar="SECRET", help=argparse.SUPPRESS)
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
+    p.set_defaults(func=cmd_push)
 
     p = with_inputs(commands.add_parser("passages", help="list the passages of the sources with their IRIs"))
     p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")
