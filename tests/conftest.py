@@ -61,6 +61,28 @@ def make_project(base: Path, files: dict[str, str]) -> Path:
     return base
 
 
+def pytest_addoption(parser):
+    parser.addoption("--regen-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/*.json from the current data (review the diff before committing)")
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory) -> Path:
+    """The project's own ontology and data, built once per test session."""
+    from cakg.build import build, default_layout
+
+    out = tmp_path_factory.mktemp("real") / "build"
+    build(default_layout(ROOT), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_store(real_build):
+    from cakg.store import EmbeddedStore, open_store
+
+    return EmbeddedStore(open_store(real_build))
+
+
 @pytest.fixture
 def project(tmp_path: Path):
     def factory(files: dict[str, str] | None = None) -> Path:

@@ -125,7 +125,7 @@ def test_stats_counts_graphs_and_classes(built):
                                         ("jsonld", "json-ld"), ("nq", "nquads")])
 def test_export_reads_back_with_rdflib(built, fmt, parser):
     target = built / f"out.{fmt}"
-    result = cakg("export", "--format", fmt, "-o", str(target), cwd=built)
+    result = cakg("export", "--format", fmt, "--graphs", "file", "-o", str(target), cwd=built)
     assert result.returncode == 0, result.stderr
     reference = rdflib.Dataset()
     reference.parse(built / "build" / "graph.trig", format="trig")
@@ -146,3 +146,17 @@ def test_coverage_counts_facts_and_lists_uncited_paragraphs(built):
     assert rows["II.(I).3"][2:4] == ["1", "1/1"]  # one fact (the MCT cable) citing its only paragraph
     assert rows["II.(I).1"][2] == "0" and "wp2016-ii-i-1-p1" in rows["II.(I).1"][4]
     assert rows["I.(II)"][3] == "0/16"  # four paragraphs and twelve Table 1 data rows, header rows not counted
+
+
+def test_trig_export_keeps_one_named_graph_per_source_document(built):
+    result = cakg("export", "--format", "trig", "-o", "doc.trig", cwd=built)
+    assert result.returncode == 0, result.stderr
+    dataset = rdflib.Dataset()
+    dataset.parse(built / "doc.trig", format="trig")
+    names = {str(g.identifier).rsplit("/", 1)[-1] for g in dataset.graphs() if len(g)}
+    assert {"wp2016", "sc2019", "entities", "sources", "ontology", "inferred", "derived", "facts"} <= names
+    per_file = rdflib.Dataset()
+    per_file.parse(built / "build" / "graph.trig", format="trig")
+    assert {(s, p, o) for s, p, o, _ in dataset.quads()} == {(s, p, o) for s, p, o, _ in per_file.quads()}
+    wp2016 = dataset.graph(rdflib.URIRef("https://w3id.org/cakg/graph/wp2016"))
+    assert (rdflib.URIRef("https://w3id.org/cakg/id/passage/wp2016-ii-i-3-p1"), None, None) in wp2016

@@ -20,6 +20,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
 from .errors import InputError, ParseError
 from .vocab import CAKG, GRAPH, ID
 
+GENID = "https://w3id.org/cakg/.well-known/genid/"
 _EVIDENCE_HINTS = {NamedNode(CAKG + "quote"), NamedNode(CAKG + "Evidence")}
 
 
@@ -72,7 +73,9 @@ def skolemise(triples: Iterable) -> Iterator:
     """Replace each blank node by an IRI hashed from what it says (recursively).
 
     Two blank nodes that say exactly the same thing get the same IRI, which is
-    what they mean anyway. Evidence nodes go under ``id/evidence/``.
+    what they mean anyway. Evidence nodes go under ``id/evidence/``; the rest
+    (amounts, OWL class expressions, lists) become RDF 1.1 skolem IRIs under
+    ``/.well-known/genid/``.
     """
     triples = list(triples)
     outgoing: dict[BlankNode, list] = defaultdict(list)
@@ -100,7 +103,8 @@ def skolemise(triples: Iterable) -> Iterator:
             kind = "evidence" if any(
                 t.predicate in _EVIDENCE_HINTS or t.object in _EVIDENCE_HINTS
                 for t in outgoing.get(node, [])) else "node"
-            names[node] = NamedNode(f"{ID}{kind}/{digest(node)}")
+            base = f"{ID}evidence/" if kind == "evidence" else GENID
+            names[node] = NamedNode(base + digest(node))
         return names[node]
 
     from pyoxigraph import Triple

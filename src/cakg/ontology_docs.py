@@ -39,7 +39,12 @@ def _import_pylode():
 def write_ontology_docs(ontology_dir: Path, out: Path) -> None:
     """Write ``cakg-ontology.ttl`` and the pyLODE page ``index.html`` into ``out``."""
     OntPub = _import_pylode()
-    turtle = merged_ontology(ontology_dir)
-    (out / ONTOLOGY_TTL).write_bytes(turtle)
-    html = OntPub(ontology=str(out / ONTOLOGY_TTL)).make_html()
+    (out / ONTOLOGY_TTL).write_bytes(merged_ontology(ontology_dir))
+    # pyLODE reads the files with their blank nodes, so class expressions render as "A or B".
+    import rdflib
+
+    graph = rdflib.Graph()
+    for path in sorted(ontology_dir.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    html = OntPub(ontology=graph).make_html()
     (out / ONTOLOGY_HTML).write_text(html, encoding="utf-8")

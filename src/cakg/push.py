@@ -23,7 +23,8 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
 from .errors import EndpointError, InputError
 
-CHUNK = 5000
+# Virtuoso turns one INSERT DATA into SQL and refuses past 10,000 lines: keep requests small.
+CHUNK = 500
 
 Progress = Callable[[str, int, int], None]  # (graph, triples done, triples total)
 
