@@ -128,6 +128,9 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
             raise ValidationFailed(
                 f"validation failed: {len(report.violations)} problem(s); build not written", report)
 
+    from .void import describe
+
+    store.extend(describe(store))
     started = time.perf_counter()
     out = out.resolve()
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")

@@ -20,7 +20,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat
 from .build import write_dataset
 from .errors import InputError
 from .store import GraphStore
-from .vocab import CAKG, GRAPH
+from .vocab import CAKG, GRAPH, ID
 
 RDF_FORMATS = {
     "turtle": RdfFormat.TURTLE,
@@ -108,6 +108,7 @@ SELECT ?entity (SAMPLE(?en) AS ?label_en) (SAMPLE(?zh) AS ?label_zh)
 WHERE {{
   GRAPH ?g {{ ?entity a ?type }}
   FILTER (STRSTARTS(STR(?g), "{GRAPH}data/") && STRSTARTS(STR(?type), STR(cakg:)))
+  FILTER (STRSTARTS(STR(?entity), "{ID}") && ?type NOT IN (cakg:Evidence, cakg:MonetaryAmount))
   BIND (STRAFTER(STR(?type), "#") AS ?typeName)
   OPTIONAL {{ ?entity rdfs:label ?en FILTER (LANGMATCHES(LANG(?en), "en")) }}
   OPTIONAL {{ ?entity rdfs:label ?zh FILTER (LANGMATCHES(LANG(?zh), "zh")) }}
