@@ -144,11 +144,31 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
     timings["write"] = time.perf_counter() - started
     graphs = graph_sizes(store)
     info = {"version": __version__, "fingerprint": layout.fingerprint(), "triples": len(store),
+            "inputs": {"data": str(layout.data_dir.resolve()), "ontology": str(layout.ontology_dir.resolve())},
             "graphs": graphs, "inferred": counts["inferred"],
             "rules": {k[5:]: v for k, v in counts.items() if k.startswith("rule:")}}
     (out / BUILD_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return BuildResult(out=out, triples=len(store), graphs=graphs, timings=timings, report=report,
                        derived=info["rules"], inferred=counts["inferred"])
+
+
+def is_stale(out: Path, layout: Layout | None = None) -> bool:
+    """True if ``out`` holds no build, or one made from inputs that have changed since.
+
+    The inputs are those recorded in the build (or ``layout``); a build whose recorded
+    inputs no longer exist (a copied or synthetic store) is served as it is.
+    """
+    info_path = out / BUILD_INFO
+    if not (out / "store").is_dir() or not info_path.is_file():
+        return True
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    if layout is None:
+        inputs = info.get("inputs", {})
+        data, ontology = Path(inputs.get("data", "")), Path(inputs.get("ontology", ""))
+        if not (data.is_dir() and ontology.is_dir()):
+            return False
+        layout = Layout(ontology_dir=ontology, data_dir=data)
+    return info.get("fingerprint") != layout.fingerprint()
 
 
 def graph_sizes(store: Store) -> dict[str, int]:

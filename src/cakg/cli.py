@@ -228,6 +228,38 @@ def cmd_push(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from .build import build, is_stale
+    from .server import ServiceConfig, create_app
+
+    store = Path(args.store)
+    explicit_inputs = args.data is not None or args.ontology is not None
+    if is_stale(store, _layout(args) if explicit_inputs else None):
+        print(f"building {store} first (missing or older than its inputs)…", file=sys.stderr)
+        step, close = _progress()
+        try:
+            build(_layout(args), store, step=step)
+        finally:
+            close()
+    config = ServiceConfig(build_dir=store, queries_dir=_queries_dir(args), timeout=args.timeout,
+                           workers=args.workers, max_rows=args.max_rows)
+    app = create_app(config)
+    access = logging.getLogger("cakg.access")
+    access.setLevel(logging.INFO if args.access_log else logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    logging.getLogger("cakg.server").addHandler(handler)
+    print(f"cakg serving {store} at http://{args.host}:{args.port}/ (SPARQL: /sparql; timeout {args.timeout:g} s, "
+          f"{args.workers} query workers)", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return EXIT_OK
+
+
 def cmd_passages(args: argparse.Namespace) -> int:
     from .sources import load_documents
 
@@ -314,6 +346,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--password", metavar="SECRET", help=argparse.SUPPRESS)
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
     p.set_defaults(func=cmd_push)
+
+    p = with_inputs(commands.add_parser("serve", help="serve the graph: SPARQL endpoint, saved queries, explorer"))
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--store", default="build", metavar="DIR", help="build folder (default: build; built if "
+                   "missing or stale)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="query deadline (default 10)")
+    p.add_argument("--workers", type=int, default=2, metavar="N", help="query worker processes (default 2)")
+    p.add_argument("--max-rows", type=int, default=100_000, metavar="N", help="largest result served (default 100000)")
+    p.add_argument("--queries", metavar="DIR", help="saved-query folder (default: ./queries)")
+    p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
+                   help="JSON access log on standard error (default on)")
+    p.set_defaults(func=cmd_serve)
 
     p = with_inputs(commands.add_parser("passages", help="list the passages of the sources with their IRIs"))
     p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")

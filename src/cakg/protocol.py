@@ -1,0 +1,177 @@
+"""The SPARQL 1.1 Protocol's request rules and content negotiation, free of any web framework.
+
+Status codes follow the specification: a malformed request (two queries, a
+non-UTF-8 body, a syntax error) is 400, an unsupported request media type 415,
+an unacceptable ``Accept`` 406, a method other than GET/POST 405; updates are
+refused with 403 because this service is read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+from .results import MEDIA_TYPES
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class SparqlRequest:
+    query: str | None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    format: str | None = None  # the "format" parameter browsers may send instead of Accept
+
+
+# Result formats by the short names of the "format" parameter.
+RESULT_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "html": "text/html",
+}
+GRAPH_FORMATS = {
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "xml": "application/rdf+xml",
+    "html": "text/html",
+}
+RESULT_ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
+                  "text/xml": "application/sparql-results+xml"}
+GRAPH_ALIASES = {"application/x-turtle": "text/turtle", "text/plain": "application/n-triples",
+                 "application/json": "application/ld+json", "application/xml": "application/rdf+xml",
+                 "text/xml": "application/rdf+xml"}
+RESULT_TABLE_FORMATS = {v: k for k, v in MEDIA_TYPES.items() if k in ("json", "xml", "csv", "tsv")}
+
+
+def _single(values: dict[str, list[str]], name: str) -> str | None:
+    found = values.get(name, [])
+    if len(found) > 1:
+        raise ProtocolError(400, f"the request carries {len(found)} '{name}' parameters; send exactly one")
+    return found[0] if found else None
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(400, f"the request body is not UTF-8 (byte {error.start})") from None
+
+
+def parse_request(method: str, query_string: str, content_type: str | None, body: bytes) -> SparqlRequest:
+    """The query and dataset of a SPARQL protocol request, or a :class:`ProtocolError`."""
+    try:
+        url_params = parse_qs(query_string, keep_blank_values=True, strict_parsing=False, encoding="utf-8",
+                              errors="strict")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the query string is not UTF-8") from None
+    if method == "GET":
+        params = url_params
+        if "update" in params:
+            raise ProtocolError(403, "SPARQL Update is not accepted: this endpoint is read-only")
+        query = _single(params, "query")
+    elif method == "POST":
+        media = (content_type or "").split(";")[0].strip().lower()
+        if media == "application/x-www-form-urlencoded":
+            text = _decode(body)
+            params = parse_qs(text, keep_blank_values=True)
+            for key, values in url_params.items():
+                params.setdefault(key, []).extend(values)
+            if "update" in params:
+                raise ProtocolError(403, "SPARQL Update is not accepted: this endpoint is read-only")
+            query = _single(params, "query")
+            if query is None:
+                raise ProtocolError(400, "the form carries no 'query' parameter")
+        elif media == "application/sparql-query":
+            params = url_params
+            if "query" in params:
+                raise ProtocolError(400, "a query in the body and another in the URL: send exactly one")
+            query = _decode(body)
+        elif media == "application/sparql-update":
+            raise ProtocolError(403, "SPARQL Update is not accepted: this endpoint is read-only")
+        else:
+            shown = media or "none"
+            raise ProtocolError(415, f"unsupported request media type {shown}: POST a query as "
+                                     "application/sparql-query or application/x-www-form-urlencoded")
+    else:
+        raise ProtocolError(405, f"method {method} is not allowed: use GET or POST")
+    return SparqlRequest(query=query, default_graphs=params.get("default-graph-uri", []),
+                         named_graphs=params.get("named-graph-uri", []),
+                         format=_single(params, "format"))
+
+
+def _accepted(accept: str | None) -> list[tuple[str, float]]:
+    """Media ranges of an Accept header, best first (stable for equal quality)."""
+    if not accept:
+        return [("*/*", 1.0)]
+    ranges = []
+    for position, part in enumerate(accept.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        if not pieces[0]:
+            continue
+        quality = 1.0
+        for piece in pieces[1:]:
+            if piece.startswith("q="):
+                try:
+                    quality = float(piece[2:])
+                except ValueError:
+                    quality = 0.0
+        ranges.append((pieces[0].lower(), quality, position))
+    ranges.sort(key=lambda r: (-r[1], r[2]))
+    return [(media, q) for media, q, _ in ranges if q > 0]
+
+
+def negotiate(accept: str | None, offered: list[str], aliases: dict[str, str] | None = None) -> str | None:
+    """The first offered media type the Accept header admits (offered[0] is the default)."""
+    aliases = aliases or {}
+    for media, _quality in _accepted(accept):
+        media = aliases.get(media, media)
+        if media in ("*/*", "*"):
+            return offered[0]
+        if media.endswith("/*"):
+            prefix = media[:-1]
+            match = next((o for o in offered if o.startswith(prefix)), None)
+            if match:
+                return match
+        elif media in offered:
+            return media
+    return None
+
+
+def choose_format(is_graph: bool, accept: str | None, format_param: str | None) -> str:
+    """The response media type for a query's results, from ``format`` or Accept (406 if none fits)."""
+    table = GRAPH_FORMATS if is_graph else RESULT_FORMATS
+    if format_param:
+        key = format_param.lower()
+        if key in table:
+            return table[key]
+        if key in table.values():
+            return key
+        raise ProtocolError(400, f"unknown format {format_param!r}; choose from {', '.join(sorted(table))}")
+    offered = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "text/html"] \
+        if is_graph else ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                          "text/tab-separated-values", "text/html"]
+    chosen = negotiate(accept, offered, GRAPH_ALIASES if is_graph else RESULT_ALIASES)
+    if chosen is None:
+        raise ProtocolError(406, f"none of the accepted media types ({accept}) can carry these results; "
+                                 f"offered: {', '.join(offered)}")
+    return chosen
+
+
+def prefers_html(accept: str | None) -> bool:
+    """True when a browser asks: text/html is acceptable and ranked before any other specific type."""
+    for media, _quality in _accepted(accept):
+        if media in ("text/html", "application/xhtml+xml"):
+            return True
+        if media not in ("*/*", "*"):
+            return False
+    return False

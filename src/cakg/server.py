@@ -1,0 +1,419 @@
+"""The HTTP service: SPARQL 1.1 Protocol, saved queries, Linked Data and the explorer pages.
+
+One Starlette application; every error is translated into a status and a
+one-line message in :func:`_error_response`, and nowhere else. Queries are
+evaluated by :mod:`cakg.workers` processes that a deadline can kill.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import __version__
+from .errors import CakgError
+from .protocol import (
+    GRAPH_FORMATS,
+    RESULT_TABLE_FORMATS,
+    ProtocolError,
+    choose_format,
+    negotiate,
+    parse_request,
+    prefers_html,
+)
+from .queries import SavedQuery, load_saved_queries
+from .results import MEDIA_TYPES, ResultTable
+from .sparql_guard import Refused, check_query
+from .store import query_form
+from .vocab import ID, ONTOLOGY
+from .workers import Job, QueryFailed, QueryTimeout, WorkerPool
+
+ACCESS_LOG = logging.getLogger("cakg.access")
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass
+class ServiceConfig:
+    build_dir: Path
+    queries_dir: Path
+    timeout: float = 10.0
+    workers: int = 2
+    max_rows: int = 100_000
+    max_request_bytes: int = 1_000_000
+
+
+class Service:
+    """What the request handlers share: the build, the worker pool and the saved queries."""
+
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        info_path = config.build_dir / "build-info.json"
+        self.info: dict[str, Any] = json.loads(info_path.read_text(encoding="utf-8"))
+        self.graphs: set[str] = set(self.info.get("graphs", {}))
+        self.saved: dict[str, SavedQuery] = (
+            load_saved_queries(config.queries_dir) if config.queries_dir.is_dir() else {})
+        self.pool = WorkerPool(str(config.build_dir / "store"), config.workers, config.timeout)
+        self.started = time.time()
+
+    async def table(self, query: str, default_graphs: list[str] | None = None,
+                    named_graphs: list[str] | None = None) -> ResultTable:
+        """Run a SELECT or ASK in a worker; the answer as a :class:`ResultTable`."""
+        answer = await self.pool.run(Job(query, "", self.config.max_rows, tuple(default_graphs or ()),
+                                         tuple(named_graphs or ())))
+        if answer[0] == "boolean":
+            return ResultTable([], [], answer[1])
+        if answer[0] != "table":
+            raise ProtocolError(400, "expected a SELECT or ASK query")
+        _, variables, rows = answer
+        return ResultTable(variables, [{v: t for v, t in zip(variables, row) if t is not None} for row in rows])
+
+    async def graph(self, query: str, media_type: str, default_graphs: list[str] | None = None,
+                    named_graphs: list[str] | None = None) -> bytes:
+        """Run a CONSTRUCT or DESCRIBE in a worker, serialised as ``media_type``."""
+        answer = await self.pool.run(Job(query, media_type, self.config.max_rows, tuple(default_graphs or ()),
+                                         tuple(named_graphs or ())))
+        if answer[0] != "graph":
+            raise ProtocolError(400, "expected a CONSTRUCT or DESCRIBE query")
+        return answer[1]
+
+    async def labels(self, iris: list[str]) -> dict[str, str]:
+        """English labels (else any label) of the given IRIs, for showing results to people."""
+        found: dict[str, str] = {}
+        unique = sorted({i for i in iris if i})
+        for start in range(0, len(unique), 300):
+            values = " ".join(f"<{i}>" for i in unique[start:start + 300] if ">" not in i and " " not in i)
+            if not values:
+                continue
+            table = await self.table(
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x rdfs:label|skos:prefLabel ?l }}")
+            for row in table.rows:
+                iri, label = row["x"].value, row["l"]
+                if label.lang in (None, "en") or iri not in found:
+                    if iri not in found or label.lang == "en":
+                        found[iri] = label.value
+        return found
+
+
+# ------------------------------------------------------------------ errors, in one place
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if prefers_html(request.headers.get("accept")) and request.url.path != "/sparql":
+        from .pages import error_page
+
+        return error_page(request, status, message)
+    return PlainTextResponse(message + "\n", status_code=status)
+
+
+async def _handle_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, (ProtocolError, Refused, QueryFailed)):
+        return _error_response(request, error.status, str(error))
+    if isinstance(error, QueryTimeout):
+        return _error_response(request, 503, str(error))
+    if isinstance(error, CakgError):
+        return _error_response(request, 400, str(error))
+    if isinstance(error, HTTPException):
+        return _error_response(request, error.status_code, str(error.detail))
+    logging.getLogger("cakg.server").error("internal error on %s: %s: %s", request.url.path,
+                                           type(error).__name__, error)
+    return _error_response(request, 500, "internal server error")
+
+
+# ------------------------------------------------------------------ SPARQL protocol
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, f"the request body is larger than {limit} bytes")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ProtocolError(413, f"the request body is larger than {limit} bytes")
+    return body
+
+
+def _check_dataset(service: Service, graphs: list[str]) -> None:
+    for name in graphs:
+        if name not in service.graphs:
+            raise ProtocolError(400, f"graph {name} is not in this store (see the service description)")
+
+
+async def run_query(request: Request, service: Service, query: str, format_param: str | None,
+                    default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+                    title: str | None = None) -> Response:
+    """Check, evaluate and serialise one query for a request (shared by /sparql and /queries)."""
+    if len(query.encode("utf-8")) > service.config.max_request_bytes:
+        raise ProtocolError(413, f"the query is larger than {service.config.max_request_bytes} bytes")
+    check_query(query, service.graphs)
+    _check_dataset(service, (default_graphs or []) + (named_graphs or []))
+    is_graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
+    media = choose_format(is_graph, request.headers.get("accept"), format_param)
+    if media == "text/html":
+        from .pages import results_page
+
+        if is_graph:
+            body = await service.graph(query, "text/turtle", default_graphs, named_graphs)
+            return results_page(request, query, None, body.decode("utf-8"), {}, title)
+        table = await service.table(query, default_graphs, named_graphs)
+        iris = [t.value for row in table.rows for t in row.values() if t.kind == "uri"]
+        return results_page(request, query, table, None, await service.labels(iris), title)
+    if is_graph:
+        body = await service.graph(query, media, default_graphs, named_graphs)
+        return Response(body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
+    table = await service.table(query, default_graphs, named_graphs)
+    fmt = RESULT_TABLE_FORMATS[media]
+    charset = "; charset=utf-8"
+    return Response(table.render(fmt).encode("utf-8"), media_type=MEDIA_TYPES[fmt] + charset)
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    service: Service = request.app.state.service
+    body = await _read_body(request, service.config.max_request_bytes) if request.method == "POST" else b""
+    parsed = parse_request(request.method, request.url.query, request.headers.get("content-type"), body)
+    if parsed.query is None:
+        return service_description(request, service)
+    return await run_query(request, service, parsed.query, parsed.format, parsed.default_graphs,
+                           parsed.named_graphs)
+
+
+def service_description(request: Request, service: Service) -> Response:
+    endpoint = str(request.url.replace(query=""))
+    lines = [
+        "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .",
+        "@prefix void: <http://rdfs.org/ns/void#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        f"<{endpoint}> a sd:Service ;",
+        f"  sd:endpoint <{endpoint}> ;",
+        "  sd:supportedLanguage sd:SPARQL11Query ;",
+        "  sd:feature sd:UnionDefaultGraph ;",
+        "  sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON> ,",
+        "    <http://www.w3.org/ns/formats/SPARQL_Results_XML> , <http://www.w3.org/ns/formats/SPARQL_Results_CSV> ,",
+        "    <http://www.w3.org/ns/formats/SPARQL_Results_TSV> , <http://www.w3.org/ns/formats/Turtle> ,",
+        "    <http://www.w3.org/ns/formats/N-Triples> , <http://www.w3.org/ns/formats/JSON-LD> ,",
+        "    <http://www.w3.org/ns/formats/RDF_XML> ;",
+        f"  dcterms:title \"cakg {__version__}: China–ASEAN ICT cooperation knowledge graph (read-only)\" ;",
+        "  sd:defaultDataset [ a sd:Dataset ;",
+        f"    void:triples {int(service.info.get('triples', 0))} ;",
+        "    sd:defaultGraph [ a sd:Graph ] ;",
+    ]
+    named = sorted(service.graphs)
+    for index, name in enumerate(named):
+        end = " ] ." if index == len(named) - 1 else " ;"
+        lines.append(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ]{end}")
+    if not named:
+        lines.append("  ] .")
+    turtle = "\n".join(lines) + "\n"
+    media = negotiate(request.headers.get("accept"), ["text/turtle", "application/n-triples", "application/rdf+xml",
+                                                      "application/ld+json"]) or "text/turtle"
+    if media != "text/turtle":
+        import pyoxigraph
+
+        triples = pyoxigraph.parse(turtle.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE)
+        body = pyoxigraph.serialize(list(triples), format=pyoxigraph.RdfFormat.from_media_type(media))
+        return Response(body, media_type=media)
+    return Response(turtle.encode("utf-8"), media_type="text/turtle; charset=utf-8")
+
+
+# ------------------------------------------------------------------ saved queries
+
+async def list_queries(request: Request) -> Response:
+    service: Service = request.app.state.service
+    if prefers_html(request.headers.get("accept")) and request.query_params.get("format") != "json":
+        from .pages import queries_page
+
+        return queries_page(request, list(service.saved.values()))
+    return JSONResponse([q.summary() | {"url": f"/queries/{q.name}"} for q in service.saved.values()])
+
+
+async def saved_query(request: Request) -> Response:
+    service: Service = request.app.state.service
+    name = request.path_params["name"]
+    if name not in service.saved:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(service.saved), n=3, cutoff=0.5)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise ProtocolError(404, f"unknown query {name!r}{hint}")
+    query = service.saved[name]
+    values = {k: v for k, v in request.query_params.items() if k != "format"}
+    format_param = request.query_params.get("format")
+    if format_param is None and prefers_html(request.headers.get("accept")):
+        from .pages import query_page
+
+        try:
+            text = query.bind(values)
+        except CakgError as error:
+            return query_page(request, query, values, None, str(error))
+        table = await service.table(text)
+        iris = [t.value for row in table.rows for t in row.values() if t.kind == "uri"]
+        return query_page(request, query, values, table, None, await service.labels(iris))
+    return await run_query(request, service, query.bind(values), format_param, title=query.title)
+
+
+# ------------------------------------------------------------------ Linked Data
+
+RDF_EXTENSIONS = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
+                  ".rdf": "application/rdf+xml"}
+
+
+def describe_query(iri: str) -> str:
+    """Everything said about ``iri`` and to it, with the evidence of its facts."""
+    return f"""PREFIX cakg: <https://w3id.org/cakg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> . ?e ?ep ?eo . }}
+WHERE {{
+  {{ <{iri}> ?p ?o }}
+  UNION {{ ?s ?q <{iri}> }}
+  UNION {{ <{iri}> cakg:evidence ?e . ?e ?ep ?eo }}
+}}"""
+
+
+async def entity(request: Request) -> Response:
+    service: Service = request.app.state.service
+    path = request.path_params["path"]
+    media = None
+    for extension, candidate in RDF_EXTENSIONS.items():
+        if path.endswith(extension):
+            path, media = path[: -len(extension)], candidate
+            break
+    iri = ID + path
+    if any(c in iri for c in '<>" {}|\\^`'):
+        raise ProtocolError(400, "not a valid entity path")
+    exists = await service.table(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}")
+    if not exists.boolean:
+        raise ProtocolError(404, f"no entity {iri} in this graph")
+    if media is None:
+        if prefers_html(request.headers.get("accept")):
+            from .pages import entity_page
+
+            return await entity_page(request, iri)
+        media = negotiate(request.headers.get("accept"), ["text/turtle", "application/ld+json",
+                                                          "application/n-triples", "application/rdf+xml"],
+                          {"application/json": "application/ld+json"})
+        if media is None:
+            raise ProtocolError(406, "entities are served as text/html, text/turtle, application/ld+json, "
+                                     "application/n-triples or application/rdf+xml")
+    body = await service.graph(describe_query(iri), media)
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+async def ontology(request: Request) -> Response:
+    service: Service = request.app.state.service
+    folder = service.config.build_dir / "ontology"
+    wants_turtle = request.url.path.endswith(".ttl") or (
+        not prefers_html(request.headers.get("accept"))
+        and negotiate(request.headers.get("accept"), ["text/turtle"]) == "text/turtle"
+        and "text/html" not in (request.headers.get("accept") or ""))
+    if wants_turtle:
+        return FileResponse(folder / "cakg-ontology.ttl", media_type="text/turtle; charset=utf-8")
+    return FileResponse(folder / "index.html", media_type="text/html; charset=utf-8")
+
+
+# ------------------------------------------------------------------ operations
+
+async def health(request: Request) -> Response:
+    service: Service = request.app.state.service
+    return JSONResponse({"status": "ok", "version": __version__, "triples": service.info.get("triples"),
+                         "graphs": len(service.graphs), "fingerprint": service.info.get("fingerprint"),
+                         "workers": service.pool.size, "timeout_s": service.config.timeout,
+                         "killed_workers": service.pool.killed, "uptime_s": round(time.time() - service.started, 1)})
+
+
+async def openapi(request: Request) -> Response:
+    from .openapi import openapi_document
+
+    return JSONResponse(openapi_document(__version__))
+
+
+async def page(request: Request) -> Response:
+    """The explorer's server-rendered pages."""
+    from . import pages
+
+    handler = {"/": pages.home_page, "/search": pages.search_page, "/editor": pages.editor_page}[request.url.path]
+    return await handler(request)
+
+
+class AccessLog:
+    """One JSON line per request on the ``cakg.access`` logger (method, path, status, bytes, ms)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state = {"status": 500, "bytes": 0}
+
+        async def send_wrapper(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                state["bytes"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                client = scope.get("client") or ("-", 0)
+                ACCESS_LOG.info(json.dumps({
+                    "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "client": client[0],
+                    "method": scope["method"], "path": scope["path"], "query": scope.get("query_string", b"")
+                    .decode("latin-1")[:200], "status": state["status"], "bytes": state["bytes"],
+                    "ms": round((time.perf_counter() - started) * 1000, 2)}))
+
+
+def create_app(config: ServiceConfig) -> Starlette:
+    service = Service(config)
+
+    async def lifespan(app: Starlette):
+        await service.pool.start()
+        try:
+            yield
+        finally:
+            await service.pool.stop()
+
+    routes = [
+        Route("/", page, methods=["GET"]),
+        Route("/search", page, methods=["GET"]),
+        Route("/editor", page, methods=["GET"]),
+        Route("/sparql", sparql_endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/queries", list_queries, methods=["GET"]),
+        Route("/queries/{name}", saved_query, methods=["GET"]),
+        Route("/id/{path:path}", entity, methods=["GET"]),
+        Route("/ontology", ontology, methods=["GET"]),
+        Route("/ontology.ttl", ontology, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
+    ]
+    middleware = [
+        Middleware(AccessLog),
+        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+                   allow_headers=["*"], expose_headers=["Content-Type"]),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={cls: _handle_error for cls in (
+                        ProtocolError, Refused, QueryFailed, QueryTimeout, CakgError, HTTPException, Exception)})
+    app.state.service = service
+    return app
+
+
+__all__ = ["ServiceConfig", "Service", "create_app", "GRAPH_FORMATS", "ONTOLOGY"]
