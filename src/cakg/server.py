@@ -7,6 +7,7 @@ evaluated by :mod:`cakg.workers` processes that a deadline can kill.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -330,7 +331,8 @@ async def health(request: Request) -> Response:
     service: Service = request.app.state.service
     return JSONResponse({"status": "ok", "version": __version__, "triples": service.info.get("triples"),
                          "graphs": len(service.graphs), "fingerprint": service.info.get("fingerprint"),
-                         "workers": service.pool.size, "timeout_s": service.config.timeout,
+                         "workers": service.pool.size, "worker_pids": service.pool.pids,
+                         "timeout_s": service.config.timeout,
                          "killed_workers": service.pool.killed, "uptime_s": round(time.time() - service.started, 1)})
 
 
@@ -383,6 +385,7 @@ class AccessLog:
 def create_app(config: ServiceConfig) -> Starlette:
     service = Service(config)
 
+    @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await service.pool.start()
         try:

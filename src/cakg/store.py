@@ -70,10 +70,15 @@ def from_term(term: Term):
     return Literal(term.value)
 
 
-def _syntax_error(label: str, error: SyntaxError) -> InputError:
+def syntax_message(error: SyntaxError) -> str:
+    """pyoxigraph's parse error on one line, cut to a readable length."""
     message = str(error.args[0]) if error.args else str(error)
-    first = message.splitlines()[0]
-    return InputError(f"{label}: SPARQL syntax error: {first[:160]}{'…' if len(first) > 160 else ''}")
+    first = (message.splitlines() or [""])[0]
+    return f"SPARQL syntax error: {first[:160]}{'…' if len(first) > 160 else ''}"
+
+
+def _syntax_error(label: str, error: SyntaxError) -> InputError:
+    return InputError(f"{label}: {syntax_message(error)}")
 
 
 @dataclass

@@ -49,7 +49,7 @@ def _serve(store_path: str, conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import pyoxigraph
 
-    from .store import to_term
+    from .store import syntax_message, to_term
 
     store = pyoxigraph.Store.read_only(store_path)
     conn.send(("ready", os.getpid()))
@@ -61,11 +61,12 @@ def _serve(store_path: str, conn: Connection) -> None:
         try:
             conn.send(("ok", _evaluate(store, job, pyoxigraph, to_term)))
         except SyntaxError as error:
-            conn.send(("error", 400, f"SPARQL syntax error: {str(error.args[0] if error.args else error)[:300]}"))
+            conn.send(("error", 400, syntax_message(error)))
         except _TooManyRows as error:
             conn.send(("error", 400, str(error)))
         except Exception as error:  # noqa: BLE001 - any evaluation error becomes an answer, not a dead worker
-            conn.send(("error", 500, f"query evaluation failed: {type(error).__name__}: {str(error)[:300]}"))
+            detail = " ".join(str(error).split())[:300]
+            conn.send(("error", 500, f"query evaluation failed: {type(error).__name__}: {detail}"))
 
 
 class _TooManyRows(Exception):
@@ -138,6 +139,10 @@ class WorkerPool:
         for worker in workers:
             self._all.add(worker)
             self._idle.put_nowait(worker)
+
+    @property
+    def pids(self) -> list[int]:
+        return sorted(w.process.pid for w in self._all if w.process.pid is not None)
 
     async def stop(self) -> None:
         for worker in list(self._all):
