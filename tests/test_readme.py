@@ -6,7 +6,7 @@ from conftest import ROOT
 def readme_commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split("```sh", 1)[1].split("```", 1)[0]
-    return [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
+    return [line.split("   #", 1)[0].strip() for line in block.strip().splitlines()]
 
 
 def test_readme_opens_with_two_commands():
