@@ -260,6 +260,58 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from . import analyses
+    from .network import project
+
+    store = _store(args)
+    kind, names = args.kind, args.names
+    expected = {"path": 2, "compare": 2, "ego": 1}.get(kind, 0)
+    if len(names) != expected:
+        raise InputError(f"analyze {kind} takes {expected} actor name(s), got {len(names)}")
+    if kind in ("path", "ego", "compare"):
+        graph = project(store, args.network)
+        if kind == "path":
+            result = analyses.path(store, graph, names[0], names[1], args.network)
+        elif kind == "ego":
+            result = analyses.ego(store, graph, names[0], args.depth, args.network)
+        else:
+            result = analyses.compare(store, graph, names[0], names[1], args.network)
+    else:
+        network = args.network if args.network_given else ("connectivity" if kind == "resilience" else "cooperation")
+        result = analyses.run_named(store, kind, network, args.top)
+    if args.top and kind not in ("centrality",):
+        result.rows = result.rows[: args.top]
+    if args.save:
+        from .analyses import ANALYSES_GRAPH, to_rdf
+        from .store import open_writable
+
+        writable = open_writable(Path(args.store))
+        writable.extend(to_rdf(result))
+        writable.flush()
+        print(f"saved {result.name} into graph {ANALYSES_GRAPH.value} of {args.store}", file=sys.stderr)
+    _print_analysis(result, args.format)
+    return EXIT_OK
+
+
+def _print_analysis(result, fmt: str) -> None:
+    import json
+
+    from .results import ResultTable, Term
+
+    if fmt == "json":
+        print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return
+    columns = [c for c in result.columns if fmt != "table" or c not in ("node", "fact_iri")]
+    table = ResultTable(columns, [{c: Term("literal", str(row[c])) for c in columns if c in row}
+                                  for row in result.rows])
+    if fmt == "table" and result.summary:
+        for key, value in result.summary.items():
+            print(f"{key}: {value}")
+        print()
+    sys.stdout.write(table.render(fmt))
+
+
 def cmd_passages(args: argparse.Namespace) -> int:
     from .sources import load_documents
 
@@ -360,6 +412,17 @@ def parser() -> argparse.ArgumentParser:
                    help="JSON access log on standard error (default on)")
     p.set_defaults(func=cmd_serve)
 
+    p = with_store(commands.add_parser("analyze", help="network analyses: centrality, communities, resilience, "
+                                        "components, path A B, ego A, compare A B"))
+    p.add_argument("kind", choices=["centrality", "communities", "components", "resilience", "path", "ego", "compare"])
+    p.add_argument("names", nargs="*", metavar="ACTOR", help="actors by label (any language), acronym or IRI")
+    p.add_argument("--network", default="cooperation", choices=["cooperation", "connectivity", "city", "actor-fact"])
+    p.add_argument("--depth", type=int, default=1, help="ego network depth (default 1)")
+    p.add_argument("--top", type=int, metavar="N", help="only the first N rows")
+    p.add_argument("--format", choices=["table", "csv", "json", "tsv", "md"], default="table")
+    p.add_argument("--save", action="store_true", help="also write the scores into graph/analyses of the build")
+    p.set_defaults(func=cmd_analyze)
+
     p = with_inputs(commands.add_parser("passages", help="list the passages of the sources with their IRIs"))
     p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")
     p.add_argument("--section", metavar="NUMBER", help="only this section (e.g. II.(I).3)")
@@ -368,7 +431,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = parser().parse_args(raw)
+    args.network_given = any(a == "--network" or a.startswith("--network=") for a in raw)
     try:
         return args.func(args)
     except ValidationFailed as error:

@@ -105,6 +105,9 @@ SELECT ?facility ?place WHERE {
         if graph.has_edge(a, b):
             continue
         graph.add_edge(a, b, relation="locatedIn", weight=1, facts=a)
+    # Countries without any link still belong here: "no link" is an answer too.
+    for row in store.select(PREFIX + "SELECT ?c WHERE { ?c a cakg:Country }", "countries").rows:
+        graph.add_node(row["c"].value)
     _annotate(store, graph)
     return graph
 

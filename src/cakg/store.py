@@ -219,6 +219,17 @@ def open_store(build_dir: Path) -> pyoxigraph.Store:
         raise InputError(f"{folder}: cannot open the store ({error})") from error
 
 
+def open_writable(build_dir: Path) -> pyoxigraph.Store:
+    """The build's store opened for writing (fails while another process writes to it)."""
+    folder = build_dir / "store"
+    if not folder.is_dir():
+        raise InputError(f"{build_dir}: no built store here (run `cakg build --out {build_dir}` first)")
+    try:
+        return pyoxigraph.Store(str(folder))
+    except OSError as error:
+        raise InputError(f"{folder}: cannot open the store for writing ({error})") from error
+
+
 def connect(build_dir: Path | None = None, endpoint: str | None = None, user: str | None = None,
             password: str | None = None, timeout: float = 30.0) -> GraphStore:
     """The embedded store of ``build_dir``, or the remote ``endpoint`` when one is named."""

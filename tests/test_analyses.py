@@ -1,0 +1,172 @@
+"""Network analyses on small hand-checked graphs and on the real graph."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+
+from cakg import analyses
+from cakg.errors import InputError
+from cakg.network import project
+
+
+def fixture_graph() -> nx.Graph:
+    """Two triangles joined by one bridge c–d:  a-b-c-a  and  d-e-f-d,  plus a pendant g on f."""
+    g = nx.Graph(name="fixture")
+    for a, b, w in [("a", "b", 1), ("b", "c", 1), ("a", "c", 1), ("c", "d", 2), ("d", "e", 1), ("e", "f", 1),
+                    ("d", "f", 1), ("f", "g", 1)]:
+        g.add_edge(a, b, weight=w, relation="cooperatesWith", facts=f"fact-{a}{b}")
+    for n in g.nodes:
+        g.nodes[n].update(label=n.upper(), kind="Country")
+    return g
+
+
+def test_centrality_hand_checked():
+    result = analyses.centrality(fixture_graph(), network="fixture")
+    rows = {r["label"]: r for r in result.rows}
+    assert rows["C"]["degree"] == 3 and rows["D"]["degree"] == 3 and rows["G"]["degree"] == 1
+    assert rows["C"]["weighted_degree"] == 4 and rows["D"]["weighted_degree"] == 4
+    # Betweenness (normalised by (n-1)(n-2)/2 = 15): C lies on a/b→d,e,f,g paths = 8 pairs → 8/15.
+    assert rows["C"]["betweenness"] == pytest.approx(8 / 15, abs=1e-6)
+    assert rows["D"]["betweenness"] == pytest.approx(9 / 15, abs=1e-6)
+    assert rows["A"]["betweenness"] == 0 and rows["G"]["betweenness"] == 0
+    assert rows["D"]["eigenvector"] > rows["G"]["eigenvector"] > 0
+    assert result.parameters["betweenness"] == "exact"
+
+
+def test_communities_hand_checked():
+    graph = fixture_graph()
+    graph.edges["c", "d"]["weight"] = 1  # with every weight 1 the two triangles are the best split:
+    # modularity of {abc},{defg}: 3/8 - (7/16)^2 + 4/8 - (9/16)^2 = 0.3672 (m = 8 edges)
+    result = analyses.communities(graph, network="fixture")
+    groups: dict[int, set[str]] = {}
+    for row in result.rows:
+        groups.setdefault(row["community"], set()).add(row["label"])
+    assert sorted(map(sorted, groups.values())) == [["A", "B", "C"], ["D", "E", "F", "G"]]
+    assert result.summary["communities"] == 2
+    assert result.summary["modularity"] == pytest.approx(3 / 8 - (7 / 16) ** 2 + 4 / 8 - (9 / 16) ** 2, abs=1e-6)
+    again = analyses.communities(graph, network="fixture")
+    assert again.rows == result.rows  # fixed seed: the same partition every time
+
+
+def test_components_hand_checked():
+    g = fixture_graph()
+    g.add_edge("x", "y", weight=1)
+    g.nodes["x"]["label"], g.nodes["y"]["label"] = "X", "Y"
+    result = analyses.components(g, "fixture")
+    assert result.summary["components"] == 2
+    assert {r["size"] for r in result.rows} == {7, 2}
+
+
+def test_resilience_hand_checked():
+    g = nx.Graph(name="connectivity")
+    for a, b, facts in [("chn", "vnm", "cable1"), ("chn", "lao", "cable2 cable3"), ("vnm", "lao", "cable2"),
+                        ("chn", "sgp", "interconnect")]:
+        g.add_edge(a, b, relation="connectedTo", weight=len(facts.split()), facts=facts)
+    g.add_node("brn")
+    for n in g.nodes:
+        g.nodes[n].update(label=n.upper(), kind="Country")
+    result = analyses.resilience(g)
+    rows = {r["label"]: r for r in result.rows}
+    assert rows["SGP"]["links"] == 1 and rows["SGP"]["single_link"] and rows["SGP"]["bridges"] == 1
+    assert rows["LAO"]["links"] == 2 and rows["LAO"]["neighbours"] == 2 and not rows["LAO"]["single_link"]
+    assert rows["CHN"]["links"] == 4 and rows["CHN"]["articulation_point"]
+    assert rows["BRN"]["links"] == 0
+    assert result.summary["bridges"] == [["CHN", "SGP"]]
+    assert result.summary["single_link_countries"] == ["SGP"]
+
+
+class FakeStore:
+    """Answers only the label lookup (``resolve_node``) and evidence queries of the analyses."""
+
+    def select(self, query, label="query"):
+        from cakg.results import ResultTable, Term
+
+        if label == "name lookup":
+            rows = [{"x": Term("uri", n), "l": Term("literal", n.upper())} for n in "abcdefg"]
+            rows.append({"x": Term("uri", "d"), "l": Term("literal", "Delta", lang="en")})
+            return ResultTable(["x", "l"], rows)
+        return ResultTable(["fact"], [])
+
+
+def test_path_ego_and_compare_hand_checked():
+    g, store = fixture_graph(), FakeStore()
+    path = analyses.path(store, g, "A", "g", "fixture")
+    assert path.summary["nodes"] == ["A", "C", "D", "F", "G"]
+    assert [r["step"] for r in path.rows] == [1, 2, 3, 4]
+    ego = analyses.ego(store, g, "delta", depth=1, network="fixture")
+    assert {r["label"] for r in ego.rows} == {"C", "E", "F"}
+    ego2 = analyses.ego(store, g, "D", depth=2, network="fixture")
+    assert {r["label"] for r in ego2.rows} == {"A", "B", "C", "E", "F", "G"}
+    comparison = analyses.compare(store, g, "C", "D", "fixture")
+    assert comparison.summary["common"] == 0 and comparison.summary["only_first"] == 3
+
+
+def test_unknown_name_gets_close_matches():
+    with pytest.raises(InputError, match="close matches: delta"):
+        analyses.resolve_node(FakeStore(), fixture_graph(), "Deltaa")
+
+
+# ------------------------------------------------------------------ on the real graph
+
+def test_path_from_huawei_marine_to_cambodia_runs_through_the_mct_cable(real_store):
+    graph = project(real_store, "cooperation")
+    result = analyses.path(real_store, graph, "Huawei Marine", "Cambodia")
+    assert result.summary["nodes"] == ["Huawei Marine", "Cambodia"]
+    step = next(r for r in result.rows if r["fact_iri"].endswith("infrastructure/mct-cable"))
+    assert "Huawei Marine designed and constructed" in step["quote"] and step["section"] == "II.(I).3"
+
+
+def test_names_in_any_language_and_acronyms(real_store):
+    graph = project(real_store, "cooperation")
+    assert analyses.resolve_node(real_store, graph, "柬埔寨").endswith("country/khm")
+    assert analyses.resolve_node(real_store, graph, "country/tha").endswith("country/tha")
+    assert analyses.resolve_node(real_store, graph, "ASEAN").endswith("org/asean")
+
+
+def test_china_is_the_most_central_actor(real_store):
+    result = analyses.centrality(project(real_store, "cooperation"), top=3)
+    assert result.rows[0]["label"] == "China"
+
+
+def test_singapore_depends_on_a_single_link(real_store):
+    # II.(I).2: China has "network interconnection with Singapore"; no other link touches Singapore.
+    result = analyses.resilience(project(real_store, "connectivity"))
+    rows = {r["label"]: r for r in result.rows}
+    assert rows["Singapore"]["single_link"] and rows["Singapore"]["links"] == 1
+    assert rows["Cambodia"]["links"] >= 2  # MCT cable and GMS IS at least
+    assert rows["Brunei Darussalam"]["links"] == 0
+
+
+def test_analyses_are_written_back_as_rdf(real_store):
+    from pyoxigraph import Store
+
+    from cakg.store import EmbeddedStore
+
+    result = analyses.centrality(project(real_store, "cooperation"), top=5)
+    store = Store()
+    store.extend(analyses.to_rdf(result))
+    table = EmbeddedStore(store).select(
+        "PREFIX cakg: <https://w3id.org/cakg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "SELECT ?node ?value ?algorithm WHERE { ?s a cakg:AnalysisScore ; cakg:scoreOf ?node ; "
+        "cakg:measure 'weighted_degree' ; cakg:scoreValue ?value ; prov:wasGeneratedBy ?run . "
+        "?run cakg:algorithm ?algorithm } ORDER BY DESC(?value)")
+    assert len(table.rows) == 5 and table.rows[0]["node"].value.endswith("country/chn")
+    assert "networkx" in table.rows[0]["algorithm"].value
+
+
+def test_cli_analyze(real_build):
+    base = [sys.executable, "-m", "cakg.cli", "analyze"]
+    result = subprocess.run(base + ["path", "huawei marine", "Cambodia", "--store", str(real_build),
+                                    "--format", "json"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["length"] == 1
+    result = subprocess.run(base + ["ego", "Nowhere Land", "--store", str(real_build)], capture_output=True, text=True)
+    assert result.returncode == 2 and "no actor named" in result.stderr and "Traceback" not in result.stderr
+    result = subprocess.run(base + ["communities", "--store", str(real_build), "--format", "csv"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("community,size,label,kind")
