@@ -1,9 +1,10 @@
 """The encoded data of both source documents, checked against the texts themselves.
 
 Every test runs SPARQL on the real build (fixture ``real_store``: the union of
-all named graphs, with the ontology's entailments materialised). The facts
-listed per section below were each read off the source text; a test fails when
-the graph no longer states the fact or no longer cites that section for it.
+all named graphs, with the ontology's entailments materialised). Each fact
+listed per section below is stated by that section of the source text; its
+test fails when the graph does not state the fact or does not cite that
+section for it.
 """
 
 from __future__ import annotations
