@@ -8,8 +8,10 @@ explicitly, never read from the data.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -118,15 +120,49 @@ def load_shapes(shapes_dir: Path = SHAPES_DIR) -> rdflib.Graph:
     return rdflib_graph(quads)
 
 
+@contextlib.contextmanager
+def _parsed_queries_reused() -> Iterator[None]:
+    """Parse each SHACL-SPARQL query once per validation instead of once per focus node.
+
+    pySHACL hands rdflib the query text for every focus node, and rdflib parses
+    it again each time: on the real data 777 parses took 41 of 51 s. The
+    translated query is immutable during evaluation (it is what ``prepareQuery``
+    returns for reuse), so identical texts can share it.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.translateQuery
+    cache: dict[tuple, object] = {}
+    original_parse = processor.parseQuery
+
+    def parse(text):
+        return ("cakg-parsed", text)
+
+    def translate(parsed, base=None, initNs=None):
+        if isinstance(parsed, tuple) and parsed and parsed[0] == "cakg-parsed":
+            key = (parsed[1], base, tuple(sorted((initNs or {}).items())))
+            if key not in cache:
+                cache[key] = original(original_parse(parsed[1]), base, initNs)
+            return cache[key]
+        return original(parsed, base, initNs)
+
+    processor.parseQuery, processor.translateQuery = parse, translate
+    try:
+        yield
+    finally:
+        processor.parseQuery, processor.translateQuery = original_parse, original
+
+
 def validate(store: Store, shapes: rdflib.Graph | None = None) -> Report:
     """Validate every graph of ``store`` (as one union graph) against the shapes."""
     from pyshacl import validate as shacl_validate
 
     shapes = shapes if shapes is not None else load_shapes()
     data = rdflib_graph(store)
-    conforms, results, _text = shacl_validate(
-        data, shacl_graph=shapes, inference="none", abort_on_first=False,
-        allow_infos=True, allow_warnings=True, advanced=True)
+    with _parsed_queries_reused():
+        conforms, results, _text = shacl_validate(
+            data, shacl_graph=shapes, inference="none", abort_on_first=False,
+            allow_infos=True, allow_warnings=True, advanced=True)
     return Report(conforms=bool(conforms), violations=_violations(results, shapes, store),
                   results_graph=results)
 
