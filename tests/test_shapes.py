@@ -61,7 +61,7 @@ CASES = {
         "project/x", "exactly one English label"),
     "two English labels": (
         f'id:project/x a cakg:Project ; rdfs:label "X"@en , "Y"@en ; {EVIDENCE} .',
-        "project/x", "exactly one English label"),
+        "project/x", "one label per language"),
     "missing Chinese label": (
         'id:org/x a cakg:Company ; rdfs:label "X"@en .',
         "org/x", "Chinese label"),

@@ -312,6 +312,16 @@ def _print_analysis(result, fmt: str) -> None:
     sys.stdout.write(table.render(fmt))
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import synthesise
+
+    made = synthesise(args.triples, Path(args.out), args.seed)
+    listed = ", ".join(f"{v} {k}" for k, v in made.items())
+    print(f"wrote {Path(args.out) / 'data'}: {listed}; build it with "
+          f"`cakg build --data {Path(args.out) / 'data'} --out {Path(args.out) / 'build'}`")
+    return EXIT_OK
+
+
 def cmd_passages(args: argparse.Namespace) -> int:
     from .sources import load_documents
 
@@ -422,6 +432,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "json", "tsv", "md"], default="table")
     p.add_argument("--save", action="store_true", help="also write the scores into graph/analyses of the build")
     p.set_defaults(func=cmd_analyze)
+
+    p = commands.add_parser("synth", help="write a deterministic synthetic data set of about N triples")
+    p.add_argument("--triples", type=int, required=True, metavar="N", help="about how many triples the build holds")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for DIR/data (and later DIR/build)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    p.set_defaults(func=cmd_synth)
 
     p = with_inputs(commands.add_parser("passages", help="list the passages of the sources with their IRIs"))
     p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")

@@ -161,7 +161,7 @@ def validate(store: Store, shapes: rdflib.Graph | None = None) -> Report:
     data = rdflib_graph(store)
     with _parsed_queries_reused():
         conforms, results, _text = shacl_validate(
-            data, shacl_graph=shapes, inference="none", abort_on_first=False,
+            data, shacl_graph=shapes, inference="none", abort_on_first=False, inplace=True,
             allow_infos=True, allow_warnings=True, advanced=True)
     return Report(conforms=bool(conforms), violations=_violations(results, shapes, store),
                   results_graph=results)
