@@ -60,6 +60,10 @@ class Layout:
         files += sorted(p for p in self.data_dir.rglob("*") if p.is_file() and p.suffix in {".ttl", ".txt", ".md"})
         return files
 
+    def stamps(self) -> dict[str, list[int]]:
+        """Size and modification time of every input: a cheap first check before hashing."""
+        return {str(p): [p.stat().st_size, p.stat().st_mtime_ns] for p in self.inputs()}
+
     def fingerprint(self) -> str:
         """A hash of every input file's path and bytes: equal fingerprints, equal builds."""
         digest = hashlib.sha256(__version__.encode())
@@ -145,6 +149,7 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
     graphs = graph_sizes(store)
     info = {"version": __version__, "fingerprint": layout.fingerprint(), "triples": len(store),
             "inputs": {"data": str(layout.data_dir.resolve()), "ontology": str(layout.ontology_dir.resolve())},
+            "stamps": layout.stamps(),
             "graphs": graphs, "inferred": counts["inferred"],
             "rules": {k[5:]: v for k, v in counts.items() if k.startswith("rule:")}}
     (out / BUILD_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -168,6 +173,8 @@ def is_stale(out: Path, layout: Layout | None = None) -> bool:
         if not (data.is_dir() and ontology.is_dir()):
             return False
         layout = Layout(ontology_dir=ontology, data_dir=data)
+    if info.get("stamps") == layout.stamps():
+        return False  # same files, same sizes, same times: no need to read them
     return info.get("fingerprint") != layout.fingerprint()
 
 
