@@ -170,3 +170,28 @@ def test_cli_analyze(real_build):
     result = subprocess.run(base + ["communities", "--store", str(real_build), "--format", "csv"],
                             capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("community,size,label,kind")
+
+
+def test_service_exposes_analyses_as_json(real_build):
+    from starlette.testclient import TestClient
+
+    from cakg.server import ServiceConfig, create_app
+
+    from conftest import ROOT
+
+    app = create_app(ServiceConfig(build_dir=real_build, queries_dir=ROOT / "queries", workers=1))
+    with TestClient(app) as client:
+        index = client.get("/analyses").json()
+        assert {a["name"] for a in index["analyses"]} >= {"centrality", "communities", "resilience", "path"}
+        centrality = client.get("/analyses/centrality", params={"top": "3", "format": "json"}).json()
+        assert centrality["rows"][0]["label"] == "China" and len(centrality["rows"]) == 3
+        path = client.get("/analyses/path", params={"a": "Huawei Marine", "b": "柬埔寨", "format": "json"}).json()
+        assert path["summary"]["nodes"] == ["Huawei Marine", "Cambodia"]
+        assert any("Huawei Marine designed and constructed" in r["quote"] for r in path["rows"])
+        resilience = client.get("/analyses/resilience", params={"format": "json"}).json()
+        assert "Singapore" in resilience["summary"]["single_link_countries"]
+        assert client.get("/analyses/nothing").status_code == 404
+        assert client.get("/analyses/path", params={"a": "Huawei Marine", "format": "json"}).status_code == 400
+        missing = client.get("/analyses/ego", params={"a": "Atlantis", "format": "json"})
+        assert missing.status_code == 400 and "no actor named" in missing.text
+        assert client.get("/analyses/centrality", params={"network": "x", "format": "json"}).status_code == 400

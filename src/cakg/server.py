@@ -325,6 +325,105 @@ async def ontology(request: Request) -> Response:
     return FileResponse(folder / "index.html", media_type="text/html; charset=utf-8")
 
 
+# ------------------------------------------------------------------ analyses
+
+ANALYSIS_KINDS = ("centrality", "communities", "components", "resilience", "path", "ego", "compare")
+
+
+class AnalysisRunner:
+    """Network analyses for the service: computed in a thread on a read-only store, cached.
+
+    The projections are cakg's own fixed queries, not user SPARQL, so they run in
+    the server process; a build does not change while it is served, so results
+    are cached by their parameters.
+    """
+
+    def __init__(self, build_dir: Path) -> None:
+        self.build_dir = build_dir
+        self._store = None
+        self._graphs: dict[str, Any] = {}
+        self._results: dict[tuple, dict] = {}
+
+    def _embedded(self):
+        if self._store is None:
+            from .store import EmbeddedStore, open_store
+
+            self._store = EmbeddedStore(open_store(self.build_dir))
+        return self._store
+
+    def compute(self, kind: str, network: str, params: dict[str, str]) -> dict:
+        from . import analyses
+        from .network import project
+
+        key = (kind, network, tuple(sorted(params.items())))
+        if key in self._results:
+            return self._results[key]
+        store = self._embedded()
+        if network not in self._graphs:
+            self._graphs[network] = project(store, network)
+        graph = self._graphs[network]
+        top = int(params["top"]) if params.get("top", "").isdigit() else None
+        if kind == "centrality":
+            result = analyses.centrality(graph, top, network)
+        elif kind == "communities":
+            result = analyses.communities(graph, network)
+        elif kind == "components":
+            result = analyses.components(graph, network)
+        elif kind == "resilience":
+            result = analyses.resilience(graph, network)
+        else:
+            names = [params.get("a"), params.get("b")] if kind in ("path", "compare") else [params.get("a")]
+            if any(not n for n in names):
+                raise ProtocolError(400, f"{kind} needs the actor parameter(s) "
+                                         f"{'a and b' if len(names) == 2 else 'a'} (label, acronym or IRI)")
+            if kind == "path":
+                result = analyses.path(store, graph, names[0], names[1], network)
+            elif kind == "compare":
+                result = analyses.compare(store, graph, names[0], names[1], network)
+            else:
+                depth = params.get("depth", "1")
+                if not depth.isdigit():
+                    raise ProtocolError(400, f"depth={depth!r} is not a positive integer")
+                result = analyses.ego(store, graph, names[0], int(depth), network)
+        answer = result.as_json()
+        self._results[key] = answer
+        return answer
+
+
+async def analyses_index(request: Request) -> Response:
+    from .network import NETWORKS
+
+    return JSONResponse({"analyses": [{"name": k, "url": f"/analyses/{k}"} for k in ANALYSIS_KINDS],
+                         "networks": NETWORKS,
+                         "parameters": {"network": "cooperation|connectivity|city|actor-fact", "top": "N",
+                                        "a": "actor (path, ego, compare)", "b": "second actor (path, compare)",
+                                        "depth": "ego depth", "format": "json|html"}})
+
+
+async def analysis(request: Request) -> Response:
+    import asyncio
+
+    from .network import NETWORKS
+
+    kind = request.path_params["kind"]
+    if kind not in ANALYSIS_KINDS:
+        raise ProtocolError(404, f"unknown analysis {kind!r}; choose from {', '.join(ANALYSIS_KINDS)}")
+    params = {k: v for k, v in request.query_params.items() if k != "format"}
+    default_network = "connectivity" if kind == "resilience" else "cooperation"
+    network = params.pop("network", default_network)
+    if network not in NETWORKS:
+        raise ProtocolError(400, f"unknown network {network!r}; choose from {', '.join(NETWORKS)}")
+    runner: AnalysisRunner = request.app.state.analyses
+    answer = await asyncio.get_running_loop().run_in_executor(None, runner.compute, kind, network, params)
+    wants_html = request.query_params.get("format") == "html" or (
+        request.query_params.get("format") is None and prefers_html(request.headers.get("accept")))
+    if wants_html:
+        from .pages import analysis_page
+
+        return analysis_page(request, answer)
+    return JSONResponse(answer)
+
+
 # ------------------------------------------------------------------ operations
 
 async def health(request: Request) -> Response:
@@ -403,6 +502,8 @@ def create_app(config: ServiceConfig) -> Starlette:
         Route("/id/{path:path}", entity, methods=["GET"]),
         Route("/ontology", ontology, methods=["GET"]),
         Route("/ontology.ttl", ontology, methods=["GET"]),
+        Route("/analyses", analyses_index, methods=["GET"]),
+        Route("/analyses/{kind}", analysis, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
@@ -416,6 +517,7 @@ def create_app(config: ServiceConfig) -> Starlette:
                     exception_handlers={cls: _handle_error for cls in (
                         ProtocolError, Refused, QueryFailed, QueryTimeout, CakgError, HTTPException, Exception)})
     app.state.service = service
+    app.state.analyses = AnalysisRunner(config.build_dir)
     return app
 
 
