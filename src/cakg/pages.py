@@ -8,7 +8,6 @@ pasted text.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -194,7 +193,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
               406: "Not acceptable", 413: "Too large", 415: "Unsupported media type", 500: "Server error",
               503: "Service unavailable"}
     heading = titles.get(status, "Error")
-    return _render(request, "error.html", status=status, title=f"{status} {heading} — cakg", status=status,
+    return _render(request, "error.html", status=status, title=f"{status} {heading} — cakg", code=status,
                    heading=heading, message=message)
 
 
@@ -248,7 +247,7 @@ def queries_page(request: Request, queries: list[SavedQuery]) -> Response:
         for q in items:
             page = f"{base}/queries/{quote(q.name)}"
             entries.append({"query": q, "page": page, "json": page + "?format=json", "csv": page + "?format=csv",
-                            "editor": _url_with(base + "/editor", [("query", _ready_text(q))])})
+                            "editor": _url_with(base + "/editor", [("example", q.name)])})
         groups.append({"theme": theme, "heading": heading, "entries": entries})
     return _render(request, "queries.html", title="Saved queries — cakg", groups=groups, count=len(queries))
 
@@ -286,8 +285,9 @@ def query_page(request: Request, query: SavedQuery, values: dict[str, str], tabl
 
 # ------------------------------------------------------------------ home
 
-async def _coverage(service, base: str = "") -> dict[str, list[dict]]:
-    """Per document code, its sections in order: facts citing each, cited and total paragraphs."""
+async def _coverage(service, base: str = "") -> tuple[dict[str, list[dict]], dict[str, int]]:
+    """Per document code, its sections in order (facts citing each, cited and total paragraphs),
+    and the number of facts citing the document."""
     from .coverage import _QUERY, COUNTED_KINDS, _is_header
 
     facts: dict[str, set[str]] = {}
@@ -313,17 +313,18 @@ async def _coverage(service, base: str = "") -> dict[str, list[dict]]:
         entry["passages"] += 1
         if int(row["quotes"].value) > 0:
             entry["cited"] += 1
-    by_code: dict[str, Any] = {}
+    by_code: dict[str, list[dict]] = {}
+    facts_per_doc: dict[str, int] = {}
     per_doc = await service.table(f"""PREFIX cakg: <{CAKG}> PREFIX prov: <{PROV}>
         SELECT ?code (COUNT(DISTINCT ?fact) AS ?n) WHERE {{
           ?fact cakg:evidence ?e . ?e prov:wasQuotedFrom ?p . ?p cakg:inDocument ?doc . ?doc cakg:shortCode ?code }}
         GROUP BY ?code""")
     for row in per_doc.rows:
-        by_code["facts:" + row["code"].value] = int(row["n"].value)
+        facts_per_doc[row["code"].value] = int(row["n"].value)
     for entry in sections.values():
         entry["percent"] = round(100 * entry["cited"] / entry["passages"]) if entry["passages"] else None
         by_code.setdefault(entry["code"], []).append(entry)
-    return by_code
+    return by_code, facts_per_doc
 
 
 async def home_page(request: Request) -> Response:
@@ -351,7 +352,7 @@ async def home_page(request: Request) -> Response:
     docs: OrderedDict[str, dict[str, list[Term]]] = OrderedDict()
     for row in documents.rows:
         docs.setdefault(row["doc"].value, {}).setdefault(row["p"].value, []).append(row["o"])
-    coverage = await _coverage(service, base)
+    coverage, facts_per_doc = await _coverage(service, base)
     doc_views = []
     for iri, props in docs.items():
         def first(prop: str, lang: str | None = "en") -> str | None:
@@ -376,7 +377,7 @@ async def home_page(request: Request) -> Response:
             "description": first(DCTERMS + "description"),
             "sections": sections,
             "passages": sum(s["passages"] for s in sections), "cited": sum(s["cited"] for s in sections),
-            "facts": coverage.get("facts:" + (code or ""), 0),
+            "facts": facts_per_doc.get(code or "", 0),
         })
     # Source documents first (those with text and sections), then reference tables.
     doc_views.sort(key=lambda d: (d["code"] is None, d["date"] or "", d["label"]))
@@ -551,15 +552,17 @@ async def entity_page(request: Request, iri: str) -> Response:
     hidden_out = set(LABEL_PROPERTIES) | {RDF + "type", CAKG + "evidence"}
     if is_passage:
         hidden_out |= {CAKG + "text", SCHEMA + "text"}
-    hidden_in = {CAKG + "edgeSource", CAKG + "edgeTarget"}
+    hidden_in = {CAKG + "edgeSource", CAKG + "edgeTarget", CAKG + "derivedFrom", PROV + "wasDerivedFrom"}
     if is_passage:
         hidden_in |= {PROV + "wasQuotedFrom"}
     relations, inferred = _group([r for r in out_rows if r[0] not in hidden_out], labels, base)
-    reverse, reverse_inferred = _group([r for r in in_rows if r[0] not in hidden_in], labels, base)
+    # A symmetric statement (connected to, cooperates with) is shown once, among the statements.
+    said = {(p, t.value) for p, t, _ in out_rows if t.kind == "uri"}
+    reverse, reverse_inferred = _group([r for r in in_rows if r[0] not in hidden_in and (r[0], r[1].value) not in said],
+                                       labels, base)
 
     # Evidence: each quote with the passage that holds it, its section and document.
     quotes: OrderedDict[str, dict] = OrderedDict()
-    passages_of: dict[str, dict[str, dict]] = {}
     for row in evidence.rows:
         e = row["e"].value
         entry = quotes.setdefault(e, {"iri": e, "quotes": [], "passages": {}})
@@ -574,7 +577,6 @@ async def entity_page(request: Request, iri: str) -> Response:
                 "section": iri_view(row["section"].value, labels, base) if "section" in row else None,
                 "document": _val(row, "docLabel") or (labels.get(row["doc"].value) if "doc" in row else None),
                 "doc_href": href_for(row["doc"].value, base) if "doc" in row else None}
-        passages_of[e] = entry["passages"]
     evidence_items = []
     for entry in quotes.values():
         passages = list(entry["passages"].values())
@@ -700,8 +702,9 @@ async def _search(service, q: str, base: str) -> tuple[list[dict], list[dict], b
                          "type_labels": [labels.get(t) or compact(t) for t in sorted(types.get(x, []))],
                          "href": href_for(x, base)})
     passages_table = await service.table(f"""{PREFIX_BLOCK}
-        SELECT ?p ?text ?number ?docLabel ?order WHERE {{
+        SELECT ?p ?text ?number ?docLabel ?order ?plabel WHERE {{
           ?p cakg:text ?text .
+          OPTIONAL {{ ?p rdfs:label ?plabel }}
           FILTER(CONTAINS(LCASE(STR(?text)), LCASE({literal})))
           OPTIONAL {{ ?p cakg:section ?s . ?s cakg:sectionNumber ?number }}
           OPTIONAL {{ ?p cakg:inDocument ?d .
@@ -713,7 +716,7 @@ async def _search(service, q: str, base: str) -> tuple[list[dict], list[dict], b
         before, match, after = _snippet(row["text"].value, q)
         passages.append({"iri": row["p"].value, "href": href_for(row["p"].value, base),
                          "section": _val(row, "number"), "document": _val(row, "docLabel"),
-                         "before": before, "match": match, "after": after,
+                         "label": _val(row, "plabel"), "before": before, "match": match, "after": after,
                          "snippet": before + match + after})
     more = len(passages_table.rows) > SEARCH_PASSAGE_LIMIT
     return entities, passages, more
@@ -767,6 +770,9 @@ async def editor_page(request: Request) -> Response:
                             "page": f"{base}/queries/{quote(q.name)}"})
         groups.append({"heading": heading, "entries": entries})
     initial = request.query_params.get("query")
+    example = request.query_params.get("example")
+    if initial is None and example in service.saved:
+        initial = _ready_text(service.saved[example])
     config = {
         "endpoint": base + "/sparql",
         "prefixes": {p: PREFIXES[p] for p in PREFIXES},
@@ -778,9 +784,36 @@ async def editor_page(request: Request) -> Response:
         "classes": classes,
         "idNamespace": ID,
         "localEntityPath": base + "/id/",
+        "ontologyPath": base + "/ontology",
     }
     return _render(request, "editor.html", title="SPARQL editor — cakg", config=config, groups=groups)
 
 
 __all__ = ["error_page", "results_page", "queries_page", "query_page", "home_page", "entity_page", "search_page",
            "editor_page"]
+
+
+def analysis_page(request: Request, answer: dict) -> Response:
+    """A network analysis (centrality, communities, resilience, path…) as an HTML table."""
+    from urllib.parse import urlencode
+
+    from .network import NETWORKS
+
+    base = _base(request)
+    columns = [c for c in answer["columns"] if c not in ("node", "fact_iri")]
+    rows = []
+    for row in answer["rows"]:
+        links = {}
+        node = row.get("node")
+        if node and href_for(node, base):
+            links["label"] = links["partner"] = href_for(node, base)
+        if row.get("fact_iri") and href_for(row["fact_iri"], base):
+            links["fact"] = href_for(row["fact_iri"], base)
+        rows.append({"cells": {c: row.get(c, "") for c in columns}, "links": links})
+    params = dict(request.query_params)
+    json_query = urlencode({**{k: v for k, v in params.items() if k != "format"}, "format": "json"})
+    focus = answer.get("parameters", {}).get("centre") or answer.get("parameters", {}).get("source")
+    network_link = f"{base}/network?" + urlencode({"network": answer["network"], **({"focus": focus} if focus else {})})
+    return _render(request, "analysis.html", title=f"{answer['analysis']} — cakg", answer=answer, columns=columns,
+                   rows=rows, params=params, networks=list(NETWORKS), json_query=json_query,
+                   network_link=network_link)
