@@ -195,3 +195,7 @@ def test_service_exposes_analyses_as_json(real_build):
         missing = client.get("/analyses/ego", params={"a": "Atlantis", "format": "json"})
         assert missing.status_code == 400 and "no actor named" in missing.text
         assert client.get("/analyses/centrality", params={"network": "x", "format": "json"}).status_code == 400
+        page = client.get("/analyses/path", params={"a": "Huawei Marine", "b": "Cambodia"},
+                          headers={"accept": "text/html"})
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "Huawei Marine designed and constructed" in page.text and "/id/country/khm" in page.text

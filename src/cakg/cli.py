@@ -322,6 +322,36 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_viz(args: argparse.Namespace) -> int:
+    from .network import NETWORKS
+    from .viz import graph_from_data, network_data, render_html
+
+    if args.network not in NETWORKS:
+        raise InputError(f"unknown network {args.network!r}; choose from {', '.join(NETWORKS)}")
+    store = _store(args)
+    data = network_data(store, args.network)
+    focus = None
+    if args.focus:
+        from .analyses import resolve_node
+
+        focus = resolve_node(store, graph_from_data(data), args.focus)
+    written = []
+    if args.out or not (args.png or args.svg):
+        out = Path(args.out or f"network-{args.network}.html")
+        out.write_text(render_html(data, focus=focus, layout="geo" if args.map else "force"), encoding="utf-8")
+        written.append(out)
+    if args.png or args.svg:
+        from .viz_figures import write_figure
+
+        for path, fmt in ((args.png, "png"), (args.svg, "svg")):
+            if path:
+                written.append(write_figure(data, path, geo=args.map, fmt=fmt))
+    counts = data["counts"]
+    for path in written:
+        print(f"wrote {path} ({args.network} network: {counts['nodes']} nodes, {counts['edges']} edges)")
+    return EXIT_OK
+
+
 def cmd_passages(args: argparse.Namespace) -> int:
     from .sources import load_documents
 
@@ -438,6 +468,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for DIR/data (and later DIR/build)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     p.set_defaults(func=cmd_synth)
+
+    p = with_store(commands.add_parser("viz", help="draw a network: interactive HTML page, PNG/SVG figures, map"))
+    p.add_argument("--network", default="cooperation", metavar="NAME",
+                   help="cooperation (default), connectivity, city or actor-fact")
+    p.add_argument("--out", metavar="FILE.html", help="the interactive page (default: network-NAME.html; "
+                   "written unless only --png/--svg are given)")
+    p.add_argument("--png", metavar="FILE", help="also write a static figure as PNG")
+    p.add_argument("--svg", metavar="FILE", help="also write a static figure as SVG")
+    p.add_argument("--map", action="store_true", help="geographic layout: the figure is a map of the links and "
+                   "the page opens in its geographic layout")
+    p.add_argument("--focus", metavar="NODE", help="open the page on this node (IRI or label in any language)")
+    p.set_defaults(func=cmd_viz)
 
     p = with_inputs(commands.add_parser("passages", help="list the passages of the sources with their IRIs"))
     p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")

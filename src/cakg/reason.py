@@ -93,6 +93,28 @@ def materialise(store: Store, target: NamedNode) -> int:
         store.extend(Quad(s, p, o, target) for s, p, o in missing)
         added += len(missing)
 
+    # The schema's own entailments (rdfs5, rdfs6, rdfs8-11): every class is a subclass of
+    # itself and of all its ancestors, every property a subproperty of itself and of its
+    # ancestors, so queries say rdfs:subClassOf instead of the slower, less portable
+    # rdfs:subClassOf* path.
+    schema = []
+    classes = set(super_classes) | {c for sups in super_classes.values() for c in sups}
+    classes |= {q.subject for q in store.quads_for_pattern(None, _TYPE, NamedNode(OWL + "Class"))}
+    for cls in classes:
+        if isinstance(cls, NamedNode):
+            schema.append((cls, _SUBCLASS, cls))
+            schema.extend((cls, _SUBCLASS, sup) for sup in super_classes.get(cls, ()))
+    properties = set(super_properties) | {p for sups in super_properties.values() for p in sups}
+    for kind in ("ObjectProperty", "DatatypeProperty", "AnnotationProperty"):
+        properties |= {q.subject for q in store.quads_for_pattern(None, _TYPE, NamedNode(OWL + kind))}
+    for prop in properties:
+        if isinstance(prop, NamedNode):
+            schema.append((prop, _SUBPROPERTY, prop))
+            schema.extend((prop, _SUBPROPERTY, sup) for sup in super_properties.get(prop, ()))
+    missing = [t for t in schema if not _present(store, t)]
+    store.extend(Quad(s, p, o, target) for s, p, o in missing)
+    added += len(missing)
+
     # Types last: the property rules never produce rdf:type.
     missing_types = set()
     for quad in store.quads_for_pattern(None, _TYPE, None):

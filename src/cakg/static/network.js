@@ -299,12 +299,12 @@
       for (var lo = lo0; lo <= lo1; lo += step) {
         var top = geo.project(la1, lo), bottom = geo.project(la0, lo), mark = geo.project(labelLat, lo);
         ctx.beginPath(); ctx.moveTo(top.x, top.y); ctx.lineTo(bottom.x, bottom.y); ctx.stroke();
-        ctx.fillText(Math.abs(lo) + "°" + (lo >= 0 ? "E" : "W"), mark.x + 3, mark.y);
+        if (lo >= b.minLong - 1) ctx.fillText(Math.abs(lo) + "°" + (lo >= 0 ? "E" : "W"), mark.x + 3, mark.y);
       }
       for (var la = la0; la <= la1; la += step) {
         var left = geo.project(la, lo0), right = geo.project(la, lo1), tick = geo.project(la, labelLong);
         ctx.beginPath(); ctx.moveTo(left.x, left.y); ctx.lineTo(right.x, right.y); ctx.stroke();
-        ctx.fillText(Math.abs(la) + "°" + (la >= 0 ? "N" : "S"), tick.x, tick.y - 4);
+        if (la <= b.maxLat + 1) ctx.fillText(Math.abs(la) + "°" + (la >= 0 ? "N" : "S"), tick.x, tick.y - 4);
       }
     }
     if (geo.band) {
