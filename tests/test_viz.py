@@ -364,3 +364,23 @@ def test_viz_command_writes_page_and_figures(real_build, data, tmp_path, capsys,
     assert (tmp_path / "only.svg").exists() and not (tmp_path / "network-cooperation.html").exists()
     assert main(["viz", "--store", str(real_build), "--network", "city"]) == 0  # the page, named by default
     assert (tmp_path / "network-city.html").read_text(encoding="utf-8").count("</script>") == 4
+
+
+def test_service_network_page_centred_on_an_entity(real_build):
+    from starlette.testclient import TestClient
+
+    from cakg.server import ServiceConfig, create_app
+
+    from conftest import ROOT
+
+    app = create_app(ServiceConfig(build_dir=real_build, queries_dir=ROOT / "queries", workers=1))
+    with TestClient(app) as client:
+        entity = client.get("/id/org/huawei-marine", headers={"accept": "text/html"})
+        assert "/network?focus=https%3A//w3id.org/cakg/id/org/huawei-marine" in entity.text or \
+               "/network?focus=https%3A%2F%2Fw3id.org%2Fcakg%2Fid%2Forg%2Fhuawei-marine" in entity.text
+        page = client.get("/network", params={"focus": ID + "org/huawei-marine"}, headers={"accept": "text/html"})
+        assert page.status_code == 200 and 'id="cakg-network"' in page.text and "huawei-marine" in page.text
+        assert "<script src=\"http" not in page.text
+        assert client.get("/network", params={"network": "connectivity"}).status_code == 200
+        assert client.get("/network", params={"network": "nope"}).status_code == 400
+        assert client.get("/network", params={"focus": ID + "org/nobody"}).status_code == 404

@@ -817,3 +817,11 @@ def analysis_page(request: Request, answer: dict) -> Response:
     return _render(request, "analysis.html", title=f"{answer['analysis']} — cakg", answer=answer, columns=columns,
                    rows=rows, params=params, networks=list(NETWORKS), json_query=json_query,
                    network_link=network_link)
+
+
+def network_page(request: Request, body: str, network: str, focus: str | None) -> Response:
+    """The interactive network (a self-contained fragment from cakg.viz) inside the site layout."""
+    from .network import NETWORKS
+
+    return _render(request, "network_page.html", title=f"{network} network — cakg", body=body, network=network,
+                   networks=list(NETWORKS), focus=focus)

@@ -351,6 +351,14 @@ class AnalysisRunner:
             self._store = EmbeddedStore(open_store(self.build_dir))
         return self._store
 
+    def network_data(self, network: str) -> dict:
+        from .viz import network_data
+
+        key = ("network-data", network, ())
+        if key not in self._results:
+            self._results[key] = network_data(self._embedded(), network)
+        return self._results[key]
+
     def compute(self, kind: str, network: str, params: dict[str, str]) -> dict:
         from . import analyses
         from .network import project
@@ -388,6 +396,30 @@ class AnalysisRunner:
         answer = result.as_json()
         self._results[key] = answer
         return answer
+
+
+async def network_view(request: Request) -> Response:
+    """The interactive network page; ``focus`` opens it centred on one node (any network holding it)."""
+    import asyncio
+
+    from .network import NETWORKS
+
+    network = request.query_params.get("network", "auto")
+    focus = request.query_params.get("focus")
+    if network != "auto" and network not in NETWORKS:
+        raise ProtocolError(400, f"unknown network {network!r}; choose from {', '.join(NETWORKS)}")
+    runner: AnalysisRunner = request.app.state.analyses
+    loop = asyncio.get_running_loop()
+    candidates = [network] if network != "auto" else ["cooperation", "connectivity", "actor-fact", "city"]
+    for name in candidates:
+        data = await loop.run_in_executor(None, runner.network_data, name)
+        if focus is None or any(node["id"] == focus for node in data["nodes"]):
+            from .pages import network_page
+            from .viz import network_page_html
+
+            html = network_page_html(data, f"The {name} network", focus=focus, entity_base="/")
+            return network_page(request, html, name, focus)
+    raise ProtocolError(404, f"{focus} is in none of the networks ({', '.join(candidates)})")
 
 
 async def analyses_index(request: Request) -> Response:
@@ -502,6 +534,7 @@ def create_app(config: ServiceConfig) -> Starlette:
         Route("/id/{path:path}", entity, methods=["GET"]),
         Route("/ontology", ontology, methods=["GET"]),
         Route("/ontology.ttl", ontology, methods=["GET"]),
+        Route("/network", network_view, methods=["GET"]),
         Route("/analyses", analyses_index, methods=["GET"]),
         Route("/analyses/{kind}", analysis, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
