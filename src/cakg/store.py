@@ -145,6 +145,9 @@ class RemoteStore:
         if self.user is not None:
             sparql.setCredentials(self.user, self.password or "")
         sparql.setQuery(query)
+        # SPARQLWrapper guesses the form with a regex that comments can fool ("designed and
+        # constructed"); cakg's own reading skips comments and IRIs.
+        sparql.queryType = query_form(query)
         return sparql
 
     def select(self, query: str, label: str = "query") -> ResultTable:
