@@ -139,6 +139,36 @@ def _rdflib_once(graph, text: str, seconds: float) -> tuple[float | None, bool]:
     return (queue.get() if not queue.empty() else None), True
 
 
+# Join and aggregate queries for the baseline comparison (the shapes the targets name).
+BENCH_QUERIES = {
+    "two-hop-join": """PREFIX cakg: <https://w3id.org/cakg/ontology#>
+        SELECT ?a ?link ?b WHERE { ?link cakg:builtBy ?a ; cakg:connects ?place . ?place cakg:locatedIn ?b }""",
+    "group-by-class": "SELECT ?c (COUNT(?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY DESC(?n)",
+    "join-aggregate": """PREFIX cakg: <https://w3id.org/cakg/ontology#>
+        SELECT ?country (COUNT(DISTINCT ?agreement) AS ?n) WHERE {
+          ?agreement a cakg:Agreement ; cakg:party ?country . ?country a cakg:Country
+        } GROUP BY ?country ORDER BY DESC(?n) LIMIT 10""",
+    "evidence-join": """PREFIX cakg: <https://w3id.org/cakg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?fact ?quote ?number WHERE {
+          ?fact cakg:evidence ?e . ?e cakg:quote ?quote ; prov:wasQuotedFrom ?p .
+          ?p cakg:section ?s . ?s cakg:sectionNumber ?number } LIMIT 1000""",
+}
+
+
+def bench_latencies(store: pyoxigraph.Store, rdflib_graph, repeat: int, budget_s: float) -> list[dict]:
+    embedded = EmbeddedStore(store)
+    rows = []
+    for name, text in BENCH_QUERIES.items():
+        cakg_ms = median_ms(lambda: embedded.select(text, name), repeat)
+        raw_ms = median_ms(lambda: [list(s) for s in store.query(text, use_default_graph_as_union=True)], repeat)
+        rdflib_ms, finished = _rdflib_once(rdflib_graph, text, budget_s) if rdflib_graph is not None else (None, True)
+        rows.append({"query": name, "cakg_ms": round(cakg_ms, 3), "pyoxigraph_ms": round(raw_ms, 3),
+                     "overhead_pct": round(100 * (cakg_ms - raw_ms) / raw_ms, 1) if raw_ms > 0 else None,
+                     "rdflib_ms": round(rdflib_ms, 1) if rdflib_ms else None, "rdflib_finished": finished,
+                     "speedup_vs_rdflib": round(rdflib_ms / cakg_ms, 1) if rdflib_ms and cakg_ms else None})
+    return rows
+
+
 def query_latencies(store: pyoxigraph.Store, rdflib_graph, repeat: int, rdflib_budget_s: float) -> list[dict]:
     """Median latency of every saved query: cakg's EmbeddedStore, raw pyoxigraph, rdflib (once, budgeted)."""
     embedded = EmbeddedStore(store)
@@ -146,7 +176,7 @@ def query_latencies(store: pyoxigraph.Store, rdflib_graph, repeat: int, rdflib_b
     for name, query in sorted(load_saved_queries(ROOT / "queries").items()):
         text = query.bind({})
         cakg_ms = median_ms(lambda: embedded.select(text, name), repeat)
-        raw_ms = median_ms(lambda: list(store.query(text, use_default_graph_as_union=True)), repeat)
+        raw_ms = median_ms(lambda: [list(s) for s in store.query(text, use_default_graph_as_union=True)], repeat)
         rdflib_ms, finished = _rdflib_once(rdflib_graph, text, rdflib_budget_s) if rdflib_graph is not None \
             else (None, True)
         rows.append({"query": name, "cakg_ms": round(cakg_ms, 3), "pyoxigraph_ms": round(raw_ms, 3),
@@ -270,7 +300,9 @@ def run_scale(triples: int, work: Path, args: argparse.Namespace) -> dict:
     rates = load_rates(nquads)
     figures["load"] = {k: v for k, v in rates.items() if not k.startswith("_")}
     rdflib_graph = rates["_rdflib_graph"] if triples <= args.rdflib_max else None
-    figures["queries"] = query_latencies(rates["_store"], rdflib_graph, args.repeat, args.rdflib_budget)
+    figures["baseline_queries"] = bench_latencies(rates["_store"], rdflib_graph, args.repeat, args.rdflib_budget)
+    saved_baseline = rdflib_graph if triples <= args.rdflib_saved_max else None
+    figures["queries"] = query_latencies(rates["_store"], saved_baseline, args.repeat, args.rdflib_saved_budget)
     figures["analyses"] = analysis_times(folder / "build")
     figures["serve_startup_s"] = serve_startup(folder / "build")
     if args.service_seconds > 0:
@@ -294,6 +326,10 @@ def summary_table(results: list[dict]) -> str:
                      f"(x{load['speedup']})")
         lines.append(f"  saved queries ({len(queries)}): median of medians {statistics.median(medians):.2f} ms, "
                      f"max {max(medians):.1f} ms ({max(queries, key=lambda q: q['cakg_ms'])['query']})")
+        for q in r.get("baseline_queries", []):
+            rd = f"rdflib {q['rdflib_ms']} ms{'' if q['rdflib_finished'] else '+ (killed)'}, x{q['speedup_vs_rdflib']}" \
+                if q["rdflib_ms"] else "rdflib not run"
+            lines.append(f"  {q['query']}: cakg {q['cakg_ms']} ms, pyoxigraph {q['pyoxigraph_ms']} ms, {rd}")
         if speedups:
             unfinished = sum(1 for q in queries if not q.get("rdflib_finished", True))
             lines.append(f"  vs rdflib memory graph: x{min(speedups)} .. x{max(speedups)} "
@@ -326,6 +362,9 @@ def main() -> int:
     parser.add_argument("--rdflib-max", type=int, default=1_000_000, help="largest scale with rdflib baselines")
     parser.add_argument("--rdflib-budget", type=float, default=30.0,
                         help="longest rdflib may take on one query; beyond, the budget is a lower bound (s)")
+    parser.add_argument("--rdflib-saved-max", type=int, default=100_000,
+                        help="largest scale at which every saved query is also timed on rdflib")
+    parser.add_argument("--rdflib-saved-budget", type=float, default=10.0)
     parser.add_argument("--service-seconds", type=float, default=20, help="load per server (0: skip)")
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()

@@ -176,10 +176,12 @@ async def run_query(request: Request, service: Service, query: str, format_param
     if is_graph:
         body = await service.graph(query, media, default_graphs, named_graphs)
         return Response(body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
-    table = await service.table(query, default_graphs, named_graphs)
     fmt = RESULT_TABLE_FORMATS[media]
-    charset = "; charset=utf-8"
-    return Response(table.render(fmt).encode("utf-8"), media_type=MEDIA_TYPES[fmt] + charset)
+    answer = await service.pool.run(Job(query, "", service.config.max_rows, tuple(default_graphs or ()),
+                                        tuple(named_graphs or ()), render=fmt))
+    if answer[0] != "bytes":
+        raise ProtocolError(400, "expected a SELECT or ASK query")
+    return Response(answer[1], media_type=MEDIA_TYPES[fmt] + "; charset=utf-8")
 
 
 async def sparql_endpoint(request: Request) -> Response:

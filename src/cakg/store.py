@@ -58,6 +58,25 @@ def to_term(term: object) -> Term:
     raise TypeError(f"unsupported term {term!r}")
 
 
+def solutions_to_rows(result: QuerySolutions, limit: int | None = None) -> list[dict[str, Term]]:
+    """Rows of Terms; each distinct pyoxigraph term is converted once (results repeat them a lot)."""
+    variables = [v.value for v in result.variables]
+    cache: dict[object, Term] = {}
+    rows = []
+    for solution in result:
+        if limit is not None and len(rows) >= limit:
+            raise OverflowError(limit)
+        row = {}
+        for name, value in zip(variables, solution):
+            if value is not None:
+                term = cache.get(value)
+                if term is None:
+                    term = cache[value] = to_term(value)
+                row[name] = term
+        rows.append(row)
+    return rows
+
+
 def from_term(term: Term):
     if term.kind == "uri":
         return NamedNode(term.value)
@@ -94,16 +113,7 @@ class EmbeddedStore:
             return ResultTable([], [], bool(result))
         if not isinstance(result, QuerySolutions):
             raise InputError(f"{label}: expected a SELECT or ASK query")
-        variables = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in variables:
-                value = solution[name]
-                if value is not None:
-                    row[name] = to_term(value)
-            rows.append(row)
-        return ResultTable(variables, rows)
+        return ResultTable([v.value for v in result.variables], solutions_to_rows(result))
 
     def construct(self, query: str, label: str = "query") -> list[Triple]:
         result = self._run(query, label)

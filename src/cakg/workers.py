@@ -42,6 +42,7 @@ class Job:
     max_rows: int
     default_graphs: tuple[str, ...] = ()  # the protocol's default-graph-uri (else: union of all graphs)
     named_graphs: tuple[str, ...] = ()
+    render: str | None = None  # SELECT/ASK: serialise in the worker (json, xml, csv, tsv) rather than return rows
 
 
 def _serve(store_path: str, conn: Connection) -> None:
@@ -49,7 +50,7 @@ def _serve(store_path: str, conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import pyoxigraph
 
-    from .store import syntax_message, to_term
+    from .store import solutions_to_rows, syntax_message
 
     store = pyoxigraph.Store.read_only(store_path)
     conn.send(("ready", os.getpid()))
@@ -59,7 +60,7 @@ def _serve(store_path: str, conn: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", _evaluate(store, job, pyoxigraph, to_term)))
+            conn.send(("ok", _evaluate(store, job, pyoxigraph, solutions_to_rows)))
         except SyntaxError as error:
             conn.send(("error", 400, syntax_message(error)))
         except _TooManyRows as error:
@@ -73,22 +74,28 @@ class _TooManyRows(Exception):
     pass
 
 
-def _evaluate(store: Any, job: Job, ox: Any, to_term: Any) -> Any:
+def _evaluate(store: Any, job: Job, ox: Any, solutions_to_rows: Any) -> Any:
     if job.default_graphs or job.named_graphs:
         result = store.query(job.query, default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
                              named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None)
     else:
         result = store.query(job.query, use_default_graph_as_union=True)
+    from .results import ResultTable
+
     if isinstance(result, ox.QueryBoolean):
+        if job.render:
+            return ("bytes", ResultTable([], [], bool(result)).render(job.render).encode("utf-8"))
         return ("boolean", bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            if len(rows) >= job.max_rows:
-                raise _TooManyRows(f"the result has more than {job.max_rows} rows; add a LIMIT")
-            rows.append(tuple(None if solution[v] is None else to_term(solution[v]) for v in variables))
-        return ("table", variables, rows)
+        try:
+            rows = solutions_to_rows(result, job.max_rows)
+        except OverflowError:
+            raise _TooManyRows(f"the result has more than {job.max_rows} rows; add a LIMIT") from None
+        if job.render:
+            # Serialising here spreads the work over the workers instead of the server's one event loop.
+            return ("bytes", ResultTable(variables, rows).render(job.render).encode("utf-8"))
+        return ("table", variables, [tuple(row.get(v) for v in variables) for row in rows])
     triples = []
     for triple in result:
         if len(triples) >= job.max_rows:
