@@ -284,9 +284,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         result.rows = result.rows[: args.top]
     if args.save:
         from .analyses import ANALYSES_GRAPH, to_rdf
-        from .store import open_writable
+        from .store import open_store
 
-        writable = open_writable(Path(args.store))
+        writable = open_store(Path(args.store), writable=True)
         writable.extend(to_rdf(result))
         writable.flush()
         print(f"saved {result.name} into graph {ANALYSES_GRAPH.value} of {args.store}", file=sys.stderr)

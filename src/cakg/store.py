@@ -221,26 +221,19 @@ class RemoteStore:
             raise EndpointError(f"{self.endpoint}: unreachable ({error})") from None
 
 
-def open_store(build_dir: Path) -> pyoxigraph.Store:
-    """The read-only embedded pyoxigraph store of a build folder."""
+def open_store(build_dir: Path, writable: bool = False) -> pyoxigraph.Store:
+    """The embedded pyoxigraph store of a build folder, read-only unless ``writable``.
+
+    Opening it for writing fails while another process writes to it.
+    """
     folder = build_dir / "store"
     if not folder.is_dir():
         raise InputError(f"{build_dir}: no built store here (run `cakg build --out {build_dir}` first)")
     try:
-        return pyoxigraph.Store.read_only(str(folder))
+        return pyoxigraph.Store(str(folder)) if writable else pyoxigraph.Store.read_only(str(folder))
     except OSError as error:
-        raise InputError(f"{folder}: cannot open the store ({error})") from error
-
-
-def open_writable(build_dir: Path) -> pyoxigraph.Store:
-    """The build's store opened for writing (fails while another process writes to it)."""
-    folder = build_dir / "store"
-    if not folder.is_dir():
-        raise InputError(f"{build_dir}: no built store here (run `cakg build --out {build_dir}` first)")
-    try:
-        return pyoxigraph.Store(str(folder))
-    except OSError as error:
-        raise InputError(f"{folder}: cannot open the store for writing ({error})") from error
+        mode = " for writing" if writable else ""
+        raise InputError(f"{folder}: cannot open the store{mode} ({error})") from error
 
 
 def connect(build_dir: Path | None = None, endpoint: str | None = None, user: str | None = None,
