@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse
 
 from .errors import InputError, ParseError
 from .vocab import CAKG, GRAPH, ID
@@ -114,6 +114,3 @@ def skolemise(triples: Iterable) -> Iterator:
         o = name(t.object) if isinstance(t.object, BlankNode) else t.object
         yield Triple(s, t.predicate, o)
 
-
-def literal_text(term: object) -> str:
-    return term.value if isinstance(term, Literal) else str(term)

@@ -492,7 +492,7 @@ async def entity_page(request: Request, iri: str) -> Response:
     is_document = CAKG + "Document" in types
 
     # What each kind of page shows apart from the relations.
-    passage_text, citing, section_passages, document_sections = None, [], [], []
+    citing, section_passages, document_sections = [], [], []
     if is_passage:
         citing_table = await service.table(f"""{PREFIX_BLOCK}
             SELECT ?e ?quote ?fact WHERE {{ ?e prov:wasQuotedFrom {node} .

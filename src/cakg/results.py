@@ -168,7 +168,6 @@ class ResultTable:
                             columns=self.variables)
 
 
-RENDER_FORMATS = ["table", "csv", "tsv", "json", "xml", "md"]
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",

@@ -27,7 +27,6 @@ from starlette.staticfiles import StaticFiles
 from . import __version__
 from .errors import CakgError
 from .protocol import (
-    GRAPH_FORMATS,
     RESULT_TABLE_FORMATS,
     ProtocolError,
     choose_format,
@@ -39,7 +38,7 @@ from .queries import SavedQuery, load_saved_queries
 from .results import MEDIA_TYPES, ResultTable
 from .sparql_guard import Refused, check_query
 from .store import query_form
-from .vocab import ID, ONTOLOGY
+from .vocab import ID
 from .workers import Job, QueryFailed, QueryTimeout, WorkerPool
 
 ACCESS_LOG = logging.getLogger("cakg.access")
@@ -556,4 +555,4 @@ def create_app(config: ServiceConfig) -> Starlette:
     return app
 
 
-__all__ = ["ServiceConfig", "Service", "create_app", "GRAPH_FORMATS", "ONTOLOGY"]
+__all__ = ["ServiceConfig", "Service", "create_app"]

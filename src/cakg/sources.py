@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from .corpus import Section, segment, section_slug
 from .errors import InputError
-from .vocab import CAKG, DCTERMS, RDFS, XSD, cakg, entity, rdf, rdfs
+from .vocab import CAKG, DCTERMS, XSD, cakg, entity, rdf, rdfs
 
 _INT = NamedNode(XSD + "integer")
 _BOOL = NamedNode(XSD + "boolean")
@@ -121,4 +121,4 @@ def corpus_quads(document: SourceDocument, graph: NamedNode) -> list[Quad]:
     return quads
 
 
-__all__ = ["SourceDocument", "corpus_quads", "documents_in", "load_documents", "RDFS"]
+__all__ = ["SourceDocument", "corpus_quads", "documents_in", "load_documents"]

@@ -85,13 +85,3 @@ def _iri(token: Token | None, prefixes: dict[str, str]) -> str | None:
         return None if namespace is None else namespace + local
     return None
 
-
-def looks_like_update(text: str) -> bool:
-    """True if the text starts (after its prologue) with an update keyword."""
-    for token in tokens(text):
-        if token.kind == "word" and token.text.upper() in ("PREFIX", "BASE"):
-            continue
-        if token.kind in ("iri", "pname"):
-            continue
-        return token.kind == "word" and token.text.upper() in UPDATE_KEYWORDS
-    return False

@@ -48,11 +48,6 @@ PREFIXES: dict[str, str] = {
 }
 
 
-def sparql_prefixes() -> str:
-    """PREFIX lines for every well-known namespace (prepended to saved queries)."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-
 def cakg(local: str) -> NamedNode:
     return NamedNode(CAKG + local)
 
