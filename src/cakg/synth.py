@@ -19,9 +19,9 @@ from pathlib import Path
 
 from .errors import InputError
 
-# Triples the build ends up with per synthetic fact, measured on this generator's output
+# Triples the build ends up with per synthetic fact, measured on this generator's output (818,379 triples from 16,129 facts)
 # (fact + evidence + passage + section share + inferred types + derived edges).
-TRIPLES_PER_FACT = 62
+TRIPLES_PER_FACT = 51
 
 PREFIXES = """@prefix cakg: <https://w3id.org/cakg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
