@@ -8,7 +8,7 @@ from .store import GraphStore
 
 from .vocab import CAKG, PROV
 
-_QUERY = f"""
+PASSAGE_CITATIONS_QUERY = f"""
 PREFIX cakg: <{CAKG}>
 PREFIX prov: <{PROV}>
 SELECT ?doc ?code ?section ?number ?sorder ?passage ?porder ?kind ?text
@@ -47,14 +47,14 @@ def coverage(store: GraphStore) -> list[SectionCoverage]:
           ?fact cakg:evidence ?e . ?e prov:wasQuotedFrom ?p . ?p cakg:section ?section }}"""
     for row in store.select(fact_query, "coverage").rows:
         facts_per_section.setdefault(row["section"].value, set()).add(row["fact"].value)
-    for row in store.select(_QUERY, "coverage").rows:
+    for row in store.select(PASSAGE_CITATIONS_QUERY, "coverage").rows:
         key = row["section"].value
         entry = sections.get(key)
         if entry is None:
             entry = sections[key] = SectionCoverage(row["code"].value, row["number"].value,
                                                     facts=len(facts_per_section.get(key, ())))
         text = row["text"].value
-        if row["kind"].value not in COUNTED_KINDS or _is_header(row["kind"].value, text):
+        if row["kind"].value not in COUNTED_KINDS or is_header_row_text(row["kind"].value, text):
             continue
         entry.passages += 1
         if int(row["quotes"].value) > 0:
@@ -64,10 +64,10 @@ def coverage(store: GraphStore) -> list[SectionCoverage]:
     return list(sections.values())
 
 
-def _is_header(kind: str, text: str) -> bool:
+def is_header_row_text(kind: str, text: str) -> bool:
     from .corpus import Passage
 
     return kind == "table-row" and Passage("table-row", text, 0, 0).is_header_row
 
 
-__all__ = ["SectionCoverage", "coverage", "COUNTED_KINDS"]
+__all__ = ["SectionCoverage", "coverage", "COUNTED_KINDS", "PASSAGE_CITATIONS_QUERY", "is_header_row_text"]

@@ -84,6 +84,12 @@ WHERE {{
                        weight=int(row["weight"].value), facts=facts)
 
 
+def _add_every(store: GraphStore, graph: nx.Graph, cls: str) -> None:
+    """Every instance of ``cakg:cls`` as a node, linked or not."""
+    for row in store.select(PREFIX + f"SELECT ?x WHERE {{ ?x a cakg:{cls} }}", f"every {cls}").rows:
+        graph.add_node(row["x"].value)
+
+
 def cooperation_network(store: GraphStore) -> nx.Graph:
     graph = nx.Graph(name="cooperation")
     _edges_from_derived(store, "cooperatesWith", graph)
@@ -106,8 +112,7 @@ SELECT ?facility ?place WHERE {
             continue
         graph.add_edge(a, b, relation="locatedIn", weight=1, facts=a)
     # Countries without any link still belong here: "no link" is an answer too.
-    for row in store.select(PREFIX + "SELECT ?c WHERE { ?c a cakg:Country }", "countries").rows:
-        graph.add_node(row["c"].value)
+    _add_every(store, graph, "Country")
     _annotate(store, graph)
     return graph
 
@@ -133,9 +138,7 @@ SELECT ?a ?b ?fact ?relation WHERE {
     for (a, b), relations in support.items():
         facts = sorted(set().union(*relations.values()))
         graph.add_edge(a, b, relation=",".join(sorted(relations)), weight=len(facts), facts=" ".join(facts))
-    query = PREFIX + "SELECT ?city WHERE { ?city a cakg:City }"
-    for row in store.select(query, "cities").rows:
-        graph.add_node(row["city"].value)
+    _add_every(store, graph, "City")
     _annotate(store, graph)
     return graph
 

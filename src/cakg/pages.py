@@ -288,7 +288,7 @@ def query_page(request: Request, query: SavedQuery, values: dict[str, str], tabl
 async def _coverage(service, base: str = "") -> tuple[dict[str, list[dict]], dict[str, int]]:
     """Per document code, its sections in order (facts citing each, cited and total paragraphs),
     and the number of facts citing the document."""
-    from .coverage import _QUERY, COUNTED_KINDS, _is_header
+    from .coverage import PASSAGE_CITATIONS_QUERY, COUNTED_KINDS, is_header_row_text
 
     facts: dict[str, set[str]] = {}
     table = await service.table(f"""PREFIX cakg: <{CAKG}> PREFIX prov: <{PROV}>
@@ -300,7 +300,7 @@ async def _coverage(service, base: str = "") -> tuple[dict[str, list[dict]], dic
         f"PREFIX cakg: <{CAKG}> PREFIX dcterms: <{DCTERMS}> "
         "SELECT ?s ?t WHERE { ?s a cakg:Section ; dcterms:title ?t }")).rows}
     sections: OrderedDict[str, dict] = OrderedDict()
-    for row in (await service.table(_QUERY)).rows:
+    for row in (await service.table(PASSAGE_CITATIONS_QUERY)).rows:
         key = row["section"].value
         entry = sections.get(key)
         if entry is None:
@@ -308,7 +308,7 @@ async def _coverage(service, base: str = "") -> tuple[dict[str, list[dict]], dic
                                      "title": titles.get(key, ""), "facts": len(facts.get(key, ())),
                                      "passages": 0, "cited": 0}
         kind, text = row["kind"].value, row["text"].value
-        if kind not in COUNTED_KINDS or _is_header(kind, text):
+        if kind not in COUNTED_KINDS or is_header_row_text(kind, text):
             continue
         entry["passages"] += 1
         if int(row["quotes"].value) > 0:
