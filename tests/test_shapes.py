@@ -123,7 +123,8 @@ def test_narrowed_copy_and_batched_property_shapes_report_what_plain_pyshacl_rep
     shapes; on data breaking every rule the report equals plain pySHACL's on the whole graph."""
     from pyshacl import validate as plain_validate
 
-    from cakg.validate import _parsed_queries_reused, _violations, predicates_read_by, rdflib_graph
+    from cakg.validate import (_focus_nodes_to_check, _parsed_queries_reused, _violations, predicates_read_by,
+                               rdflib_graph)
 
     root = project({"facts/fixture.ttl": PREFIXES + "\n".join(text for text, _, _ in CASES.values())})
     layout = default_layout(root)
@@ -131,6 +132,10 @@ def test_narrowed_copy_and_batched_property_shapes_report_what_plain_pyshacl_rep
     shapes = load_shapes(layout.shapes_dir)
     narrowed = predicates_read_by(shapes)
     assert narrowed is not None and len(narrowed) < len({q.predicate for q in store})
+    # Both SHACL-SPARQL constraints are pre-evaluated, and each keeps only some of its targets.
+    checks = _focus_nodes_to_check(store, shapes)
+    assert len(checks) == 2
+    assert all(0 < len(candidates) < len(targets) for targets, candidates in checks.values())
 
     report = validate(store, shapes)
     with _parsed_queries_reused():
