@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -260,46 +261,47 @@ def write_dataset(quads: list[Quad], path: Path, fmt: RdfFormat) -> None:
         serialize(data, handle, format=fmt, **kwargs)
 
 
-def _sorted_lines(text: bytes) -> bytes:
-    """N-Triples lines in byte order, each once: a canonical order that needs no Python terms."""
-    lines = text.splitlines()
-    lines.sort()
-    return b"\n".join(line for line, previous in zip(lines, [b""] + lines) if line != previous) + b"\n"
+def write_graph_files(store: Store, trig: Path, turtle: Path) -> None:
+    """Every graph as TriG, and their union (each triple once) as Turtle, in a fixed order.
 
-
-def write_build_trig(store: Store, path: Path) -> None:
-    """Every graph of ``store`` as TriG, graph by graph, each graph's triples in a fixed order.
-
-    Streams one graph at a time through N-Triples lines sorted as bytes: at
-    10^6 triples, sorting Quad objects by their strings instead held about
-    1 GB more and took 6.5 s.
+    The order comes from N-Triples lines sorted as bytes, one graph at a time,
+    so no Python term objects are made for sorting: at 10^6 triples, sorting
+    Quad objects by their strings held about 1 GB more and took 6.5 s. The
+    union's sorted lines go through a scratch file rather than one big string.
     """
     graphs = [DefaultGraph(), *sorted(store.named_graphs(), key=lambda g: g.value)]
+    union: list[bytes] = []
+    prefixes = dict(PREFIXES)
 
     def quads() -> Iterator[Quad]:
         for graph in graphs:
-            text = store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph)
-            if text:
-                for t in parse(_sorted_lines(text), format=RdfFormat.N_TRIPLES):
-                    yield Quad(t.subject, t.predicate, t.object, graph)
+            lines = store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph).splitlines()
+            if not lines:
+                continue
+            lines.sort()
+            union.extend(lines)
+            for t in parse(b"\n".join(lines), format=RdfFormat.N_TRIPLES):
+                yield Quad(t.subject, t.predicate, t.object, graph)
 
-    with path.open("wb") as handle:
-        serialize(quads(), handle, format=RdfFormat.TRIG, prefixes=dict(PREFIXES))
-
-
-def write_build_union(store: Store, path: Path, fmt: RdfFormat = RdfFormat.TURTLE) -> None:
-    """The union of all graphs of ``store`` (each triple once) in a fixed order."""
-    text = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-                       use_default_graph_as_union=True).serialize(format=RdfFormat.N_TRIPLES)
-    kwargs = {"prefixes": dict(PREFIXES)} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
-    with path.open("wb") as handle:
-        serialize(parse(_sorted_lines(text), format=RdfFormat.N_TRIPLES), handle, format=fmt, **kwargs)
+    with trig.open("wb") as handle:
+        serialize(quads(), handle, format=RdfFormat.TRIG, prefixes=prefixes)
+    union.sort()
+    with tempfile.TemporaryFile(dir=turtle.parent) as scratch:
+        previous = None
+        for line in union:
+            if line != previous:
+                scratch.write(line + b"\n")
+                previous = line
+        union.clear()
+        scratch.seek(0)
+        with turtle.open("wb") as handle:
+            serialize(parse(scratch, format=RdfFormat.N_TRIPLES), handle, format=RdfFormat.TURTLE,
+                      prefixes=prefixes)
 
 
 def _write(store: Store, folder: Path, layout: Layout) -> None:
     folder.mkdir(parents=True)
-    write_build_trig(store, folder / "graph.trig")
-    write_build_union(store, folder / "graph.ttl")
+    write_graph_files(store, folder / "graph.trig", folder / "graph.ttl")
     disk = Store(str(folder / "store"))
     disk.bulk_extend(store)
     disk.flush()
