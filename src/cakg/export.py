@@ -12,14 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 import networkx as nx
-from pyoxigraph import NamedNode, Quad, RdfFormat
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from .build import write_dataset
+from .canonical import graph_lines, write_graphs, write_union
 from .errors import InputError
-from .store import GraphStore
+from .store import EmbeddedStore, GraphStore
 from .vocab import CAKG, GRAPH, ID
 
 RDF_FORMATS = {
@@ -71,6 +73,8 @@ def export(store: GraphStore, fmt: str, graph: str | None = None, by_document: b
         return network_bytes(project(store, graph or "cooperation"), fmt)
     if fmt == "csv":
         return entities_csv(store)
+    if isinstance(store, EmbeddedStore) and fmt in RDF_FORMATS:
+        return _export_embedded(store.store, RDF_FORMATS[fmt], graph, by_document)
     quads = select_quads(store, graph, by_document)
     if fmt == "jsonld":
         from .jsonld import to_jsonld
@@ -82,6 +86,31 @@ def export(store: GraphStore, fmt: str, graph: str | None = None, by_document: b
         path = Path(tmp) / "out"
         write_dataset(quads, path, RDF_FORMATS[fmt])
         return path.read_bytes()
+
+
+def _export_embedded(ox: Store, fmt: RdfFormat, graph: str | None, by_document: bool) -> bytes:
+    """The same bytes-for-bytes-stable export, ordered by sorted N-Triples lines (see canonical.py).
+
+    At 10^6 triples the generic path (Quad objects sorted by their strings)
+    took 44 s for N-Triples.
+    """
+    wanted = None if graph is None else (graph if "://" in graph else GRAPH + graph)
+    groups: dict[NamedNode, list[bytes]] = defaultdict(list)
+    for name in ox.named_graphs():
+        if not isinstance(name, NamedNode):
+            continue
+        if wanted is not None and wanted not in (name.value, document_graph(name.value)):
+            continue
+        target = NamedNode(document_graph(name.value)) if by_document else name
+        groups[target].extend(graph_lines(ox, name))
+    if wanted is not None and not groups:
+        raise InputError(f"no named graph {wanted} in the store (see `cakg stats`)")
+    buffer = io.BytesIO()
+    if fmt in (RdfFormat.TRIG, RdfFormat.N_QUADS):
+        write_graphs(groups, buffer, fmt)
+    else:
+        write_union([line for lines in groups.values() for line in lines], buffer, fmt)
+    return buffer.getvalue()
 
 
 def network_bytes(graph: nx.Graph, fmt: str) -> bytes:
