@@ -89,6 +89,27 @@ def test_invalid_data_fails_build_and_keeps_previous_build(built):
     assert "agreement/x" in result.stderr and "at least one cakg:party" in result.stderr
     assert "does not occur verbatim" in result.stderr
     assert (built / "build" / "graph.trig").read_bytes() == before
+    # The output was written aside while the validator ran; it is gone with the failure.
+    assert not any(p.name.startswith(".build.staging") for p in built.iterdir())
+
+
+def _validator_dies() -> None:
+    import os
+
+    os._exit(9)
+
+
+def test_validator_process_that_dies_fails_build_and_keeps_previous_build(built, monkeypatch):
+    from cakg import build as build_module
+    from cakg.build import default_layout
+    from cakg.errors import CakgError
+
+    before = (built / "build" / "graph.trig").read_bytes()
+    monkeypatch.setattr(build_module, "_validate_in_child", _validator_dies)
+    with pytest.raises(CakgError, match="validation stopped: its process ended without a report"):
+        build_module.build(default_layout(built), built / "build")
+    assert (built / "build" / "graph.trig").read_bytes() == before
+    assert not any(p.name.startswith(".build.staging") for p in built.iterdir())
 
 
 def test_validate_reports_in_three_formats(built):
