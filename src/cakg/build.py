@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
 from . import __version__
 from .canonical import graph_lines, write_graphs, write_union
@@ -28,7 +28,7 @@ from .loader import SourceFile, data_files, ontology_files, parse_file
 from .reason import materialise
 from .sources import corpus_quads, documents_in
 from .validate import Report, load_shapes, validate
-from .vocab import GRAPH, PREFIXES
+from .vocab import GRAPH
 
 INFERRED = NamedNode(GRAPH + "inferred")
 DERIVED = NamedNode(GRAPH + "derived")
@@ -241,25 +241,6 @@ def graph_sizes(store: Store) -> dict[str, int]:
         name = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
         sizes[name] = sizes.get(name, 0) + 1
     return dict(sorted(sizes.items()))
-
-
-def write_dataset(quads: list[Quad], path: Path, fmt: RdfFormat) -> None:
-    prefixes = {k: v for k, v in PREFIXES.items()}
-    if fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML):
-        seen: set[tuple] = set()
-        triples = []
-        for q in quads:
-            key = (q.subject, q.predicate, q.object)
-            if key not in seen:
-                seen.add(key)
-                triples.append(q.triple)
-        triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        data = triples
-    else:
-        data = quads
-    kwargs = {"prefixes": prefixes} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
-    with path.open("wb") as handle:
-        serialize(data, handle, format=fmt, **kwargs)
 
 
 def write_graph_files(store: Store, trig: Path, turtle: Path) -> None:

@@ -16,13 +16,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import networkx as nx
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
-from .build import write_dataset
 from .canonical import graph_lines, write_graphs, write_union
 from .errors import InputError
 from .store import EmbeddedStore, GraphStore
-from .vocab import CAKG, GRAPH, ID
+from .vocab import CAKG, GRAPH, ID, PREFIXES
 
 RDF_FORMATS = {
     "turtle": RdfFormat.TURTLE,
@@ -84,7 +83,7 @@ def export(store: GraphStore, fmt: str, graph: str | None = None, by_document: b
         raise InputError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "out"
-        write_dataset(quads, path, RDF_FORMATS[fmt])
+        _write_quads(quads, path, RDF_FORMATS[fmt])
         return path.read_bytes()
 
 
@@ -111,6 +110,26 @@ def _export_embedded(ox: Store, fmt: RdfFormat, graph: str | None, by_document: 
     else:
         write_union([line for lines in groups.values() for line in lines], buffer, fmt)
     return buffer.getvalue()
+
+
+def _write_quads(quads: list[Quad], path: Path, fmt: RdfFormat) -> None:
+    """Already-sorted quads from any store (a remote one included); triple formats get each triple once."""
+    prefixes = {k: v for k, v in PREFIXES.items()}
+    if fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML):
+        seen: set[tuple] = set()
+        triples = []
+        for q in quads:
+            key = (q.subject, q.predicate, q.object)
+            if key not in seen:
+                seen.add(key)
+                triples.append(q.triple)
+        triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        data = triples
+    else:
+        data = quads
+    kwargs = {"prefixes": prefixes} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
+    with path.open("wb") as handle:
+        serialize(data, handle, format=fmt, **kwargs)
 
 
 def network_bytes(graph: nx.Graph, fmt: str) -> bytes:
