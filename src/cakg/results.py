@@ -18,7 +18,7 @@ XSD_STRING = XSD + "string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Term:
     """An RDF term as SPARQL results carry it: kind is ``uri``, ``literal`` or ``bnode``."""
 
@@ -34,6 +34,17 @@ class Term:
                 object.__setattr__(self, "datatype", None)
             if self.lang:
                 object.__setattr__(self, "lang", self.lang.lower())
+
+    @classmethod
+    def normalised(cls, kind: str, value: str, datatype: str | None = None, lang: str | None = None) -> Term:
+        """A Term from parts the caller has already normalised (no xsd:string or rdf:langString datatype,
+        lower-case language tag): skips ``__init__``, which costs more than the query on large results."""
+        term = _new_object(cls)
+        _set_kind(term, kind)
+        _set_value(term, value)
+        _set_datatype(term, datatype)
+        _set_lang(term, lang)
+        return term
 
     def to_json(self) -> dict:
         out: dict = {"type": self.kind, "value": self.value}
@@ -54,6 +65,11 @@ class Term:
         if self.datatype:
             return f"{text}^^<{self.datatype}>"
         return text
+
+
+_new_object = object.__new__
+_set_kind, _set_value, _set_datatype, _set_lang = (
+    getattr(Term, name).__set__ for name in ("kind", "value", "datatype", "lang"))
 
 
 @dataclass

@@ -46,34 +46,54 @@ class GraphStore(Protocol):
         """Every quad of every named graph."""
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_make = Term.normalised
+
+
+def _iri_term(term: NamedNode) -> Term:
+    return _make("uri", term.value)
+
+
+def _blank_term(term: BlankNode) -> Term:
+    return _make("bnode", term.value)
+
+
+def _literal_term(term: Literal) -> Term:
+    language = term.language
+    if language:
+        return _make("literal", term.value, None, language.lower())
+    datatype = term.datatype.value
+    return _make("literal", term.value, None if datatype == _XSD_STRING else datatype)
+
+
+_CONVERTERS = {NamedNode: _iri_term, BlankNode: _blank_term, Literal: _literal_term}
+
+
 def to_term(term: object) -> Term:
-    if isinstance(term, NamedNode):
-        return Term("uri", term.value)
-    if isinstance(term, BlankNode):
-        return Term("bnode", term.value)
-    if isinstance(term, Literal):
-        if term.language:
-            return Term("literal", term.value, None, term.language)
-        return Term("literal", term.value, term.datatype.value)
-    raise TypeError(f"unsupported term {term!r}")
+    converter = _CONVERTERS.get(type(term))
+    if converter is None:
+        raise TypeError(f"unsupported term {term!r}")
+    return converter(term)
 
 
 def solutions_to_rows(result: QuerySolutions, limit: int | None = None) -> list[dict[str, Term]]:
     """Rows of Terms; each distinct pyoxigraph term is converted once (results repeat them a lot)."""
     variables = [v.value for v in result.variables]
     cache: dict[object, Term] = {}
-    rows = []
+    cached, convert = cache.get, to_term  # locals: this loop runs once per cell of large results
+    rows: list[dict[str, Term]] = []
+    append = rows.append
     for solution in result:
         if limit is not None and len(rows) >= limit:
             raise OverflowError(limit)
         row = {}
         for name, value in zip(variables, solution):
             if value is not None:
-                term = cache.get(value)
+                term = cached(value)
                 if term is None:
-                    term = cache[value] = to_term(value)
+                    term = cache[value] = convert(value)
                 row[name] = term
-        rows.append(row)
+        append(row)
     return rows
 
 
