@@ -155,13 +155,14 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     graphs = graph_sizes(store)
-    info = {"version": __version__, "fingerprint": layout.fingerprint(), "triples": len(store),
+    triples = sum(graphs.values())
+    info = {"version": __version__, "fingerprint": layout.fingerprint(), "triples": triples,
             "inputs": {"data": str(layout.data_dir.resolve()), "ontology": str(layout.ontology_dir.resolve())},
             "stamps": layout.stamps(),
             "graphs": graphs, "inferred": counts["inferred"],
             "rules": {k[5:]: v for k, v in counts.items() if k.startswith("rule:")}}
     (out / BUILD_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return BuildResult(out=out, triples=len(store), graphs=graphs, timings=timings, report=report,
+    return BuildResult(out=out, triples=triples, graphs=graphs, timings=timings, report=report,
                        derived=info["rules"], inferred=counts["inferred"])
 
 
@@ -236,10 +237,13 @@ def is_stale(out: Path, layout: Layout | None = None) -> bool:
 
 
 def graph_sizes(store: Store) -> dict[str, int]:
-    sizes: dict[str, int] = {}
-    for quad in store.quads_for_pattern(None, None, None):
-        name = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
-        sizes[name] = sizes.get(name, 0) + 1
+    """Quads per graph ("" for the default graph), counted inside Oxigraph rather than by
+    iterating every quad in Python (about 1 s at 10^6 triples)."""
+    sizes = {solution["g"].value: int(solution["n"].value) for solution in store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    default = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    if default:
+        sizes[""] = default
     return dict(sorted(sizes.items()))
 
 

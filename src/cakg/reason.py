@@ -72,22 +72,31 @@ TYPES = """INSERT { GRAPH <T> { ?s a ?sup } } WHERE {
    FILTER NOT EXISTS { GRAPH ?g3 { ?s a ?sup } } }"""
 
 
-def _to_fixpoint(store: Store, rules: list[str], target: NamedNode) -> int:
-    """Apply ``rules`` until none adds a triple; return how many were added."""
-    rules = [_PREFIXES + r.replace("<T>", str(target)) for r in rules]
-    before = len(store)
+# Each rule also writes this one triple into this graph whenever it adds anything, so a round
+# ends with a constant-time ASK instead of len(store), which walks every quad (0.1 s at 10^6).
+_ROUND_MARK = "urn:cakg:reasoning-round"
+_MARK = f"GRAPH <{_ROUND_MARK}> {{ <{_ROUND_MARK}> <{_ROUND_MARK}> <{_ROUND_MARK}> }}"
+
+
+def _to_fixpoint(store: Store, rules: list[str], target: NamedNode) -> None:
+    """Apply ``rules`` until a whole round adds no triple."""
+    marked = [r.replace("INSERT { GRAPH <T>", f"INSERT {{ {_MARK} GRAPH <T>", 1) for r in rules]
+    if any(_MARK not in r for r in marked):
+        raise ValueError("every reasoning rule must start with INSERT { GRAPH <T>")
+    rules = [_PREFIXES + r.replace("<T>", str(target)) for r in marked]
     while True:
-        n = len(store)
         for r in rules:
             store.update(r)
-        if len(store) == n:
-            return len(store) - before
+        if not store.query(f"ASK {{ {_MARK} }}"):
+            return
+        store.update(f"DROP SILENT GRAPH <{_ROUND_MARK}>")
 
 
 def materialise(store: Store, target: NamedNode) -> int:
     """Add the entailed triples missing from ``store`` to graph ``target``; return how many."""
-    added = _to_fixpoint(store, SCHEMA_RULES, target)
-    added += _to_fixpoint(store, PROPERTY_RULES, target)
-    added += _to_fixpoint(store, REFLEXIVE, target)
-    added += _to_fixpoint(store, [TYPES], target)
-    return added
+    before = len(store)
+    _to_fixpoint(store, SCHEMA_RULES, target)
+    _to_fixpoint(store, PROPERTY_RULES, target)
+    _to_fixpoint(store, REFLEXIVE, target)
+    _to_fixpoint(store, [TYPES], target)
+    return len(store) - before
