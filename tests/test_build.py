@@ -93,6 +93,27 @@ def test_invalid_data_fails_build_and_keeps_previous_build(built):
     assert not any(p.name.startswith(".build.staging") for p in built.iterdir())
 
 
+def test_ontology_docs_are_copied_while_the_ontology_is_unchanged(built, monkeypatch):
+    from cakg import ontology_docs
+    from cakg.build import build, default_layout
+
+    docs = built / "build" / "ontology"
+    first = {p.name: p.read_bytes() for p in docs.iterdir()}
+    rendered = []
+    render = ontology_docs._render
+    monkeypatch.setattr(ontology_docs, "_render", lambda *a: (rendered.append(a), render(*a)))
+    build(default_layout(built), built / "build")
+    assert rendered == []
+    assert {p.name: p.read_bytes() for p in docs.iterdir()} == first
+
+    with (built / "ontology" / "cakg.ttl").open("a", encoding="utf-8") as handle:
+        handle.write('\ncakg:Agreement rdfs:comment "An added comment."@en .\n')
+    build(default_layout(built), built / "build")
+    assert len(rendered) == 1
+    assert "An added comment." in (docs / "index.html").read_text(encoding="utf-8")
+    assert (docs / ontology_docs.INPUTS_STAMP).read_bytes() != first[ontology_docs.INPUTS_STAMP]
+
+
 def _validator_dies() -> None:
     import os
 

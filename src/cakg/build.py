@@ -142,7 +142,7 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
     report = None
     try:
         with step("write"):
-            _write(store, staging, layout)
+            _write(store, staging, layout, previous=out)
         timings["write"] = time.perf_counter() - started
         if validation is not None:
             with step("validate"):
@@ -260,7 +260,7 @@ def write_graph_files(store: Store, trig: Path, turtle: Path) -> None:
         write_union(union, handle, RdfFormat.TURTLE, scratch_dir=turtle.parent)
 
 
-def _write(store: Store, folder: Path, layout: Layout) -> None:
+def _write(store: Store, folder: Path, layout: Layout, previous: Path | None = None) -> None:
     folder.mkdir(parents=True)
     write_graph_files(store, folder / "graph.trig", folder / "graph.ttl")
     disk = Store(str(folder / "store"))
@@ -276,7 +276,7 @@ def _write(store: Store, folder: Path, layout: Layout) -> None:
     ontology.mkdir()
     from .ontology_docs import write_ontology_docs
 
-    write_ontology_docs(layout.ontology_dir, ontology)
+    write_ontology_docs(layout.ontology_dir, ontology, previous / "ontology" if previous else None)
 
 
 def _write_report(folder: Path, report: Report) -> None:
