@@ -42,10 +42,18 @@ def _import_pylode():
 
 
 def _inputs_digest(ontology_dir: Path) -> str:
-    """The ontology files' names and bytes, and the versions of what renders them (this module included)."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    """The ontology files' names and bytes, and the versions of what renders them (this module and
+    the two it uses included, so an edited source tree re-renders too)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for module in ("ontology_docs.py", "loader.py", "vocab.py"):
+        digest.update((here / module).read_bytes())
     for package in ("cakg", "pylode", "rdflib", "pyoxigraph"):
-        digest.update(f"{package} {metadata.version(package)}\n".encode())
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+            version = "unknown"
+        digest.update(f"{package} {version}\n".encode())
     for path in sorted(ontology_dir.glob("*.ttl")):
         digest.update(f"{path.name} {path.stat().st_size}\n".encode())
         digest.update(path.read_bytes())
