@@ -50,3 +50,26 @@ def test_dataframe():
     frame = TABLE.to_dataframe()
     assert list(frame.columns) == ["x", "label", "n"] and len(frame) == 2
     assert frame.loc[0, "label"] == "泰国" and frame.loc[0, "n"] == "3" and frame["n"].isna().tolist() == [False, True]
+
+
+def test_terms_from_pyoxigraph_equal_terms_built_from_parts():
+    # The embedded store builds Terms without __init__; they must normalise and hash like the rest.
+    import pickle
+
+    from pyoxigraph import BlankNode, Literal, NamedNode
+
+    from cakg.store import to_term
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    cases = [
+        (NamedNode("https://w3id.org/cakg/id/country/cn"), Term("uri", "https://w3id.org/cakg/id/country/cn")),
+        (BlankNode("b1"), Term("bnode", "b1")),
+        (Literal("plain"), Term("literal", "plain", xsd + "string")),
+        (Literal("中国", language="ZH-Hans"), Term("literal", "中国", None, "zh-hans")),
+        (Literal("2016", datatype=NamedNode(xsd + "gYear")), Term("literal", "2016", xsd + "gYear")),
+    ]
+    for node, expected in cases:
+        term = to_term(node)
+        assert term == expected and hash(term) == hash(expected), node
+        assert (term.datatype, term.lang) == (expected.datatype, expected.lang)
+        assert pickle.loads(pickle.dumps(term)) == term

@@ -60,21 +60,20 @@ def _inputs_digest(ontology_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def write_ontology_docs(ontology_dir: Path, out: Path, previous: Path | None = None) -> bool:
+def write_ontology_docs(ontology_dir: Path, out: Path, previous: Path | None = None) -> None:
     """Write ``cakg-ontology.ttl`` and the pyLODE page ``index.html`` into ``out``.
 
     When ``previous`` (the same folder of the last build) was made from the same
     inputs, its files are copied instead: pyLODE takes some 2.5 s whatever the data's
-    size. Returns whether the files were rendered anew.
+    size.
     """
     digest = _inputs_digest(ontology_dir)
     if previous is not None and _made_from(previous, digest):
         for name in (ONTOLOGY_TTL, ONTOLOGY_HTML, INPUTS_STAMP):
             shutil.copyfile(previous / name, out / name)
-        return False
+        return
     _render(ontology_dir, out)
     (out / INPUTS_STAMP).write_text(digest + "\n", encoding="utf-8")
-    return True
 
 
 def _made_from(folder: Path, digest: str) -> bool:

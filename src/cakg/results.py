@@ -38,7 +38,7 @@ class Term:
     @classmethod
     def normalised(cls, kind: str, value: str, datatype: str | None = None, lang: str | None = None) -> Term:
         """A Term from parts the caller has already normalised (no xsd:string or rdf:langString datatype,
-        lower-case language tag): skips ``__init__``, which costs more than the query on large results."""
+        lower-case language tag): skips the dataclass ``__init__``, about 1.2 us a term on large results."""
         term = _new_object(cls)
         _set_kind(term, kind)
         _set_value(term, value)
