@@ -6,10 +6,15 @@ from .store import GraphStore
 from .vocab import CAKG
 
 
+def named_graph_sizes(store: GraphStore) -> dict[str, int]:
+    """Triples per named graph, sorted by name, counted by the store itself."""
+    return {row["g"].value: int(row["n"].value) for row in store.select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", "stats").rows}
+
+
 def statistics(store: GraphStore) -> tuple[dict[str, int], dict[str, int]]:
     """(triples per named graph, instances per cakg: class), both sorted by name."""
-    graphs = {row["g"].value: int(row["n"].value) for row in store.select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", "stats").rows}
+    graphs = named_graph_sizes(store)
     classes = {}
     for row in store.select(f"""
             SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{
