@@ -114,23 +114,23 @@ def test_ontology_docs_are_copied_while_the_ontology_is_unchanged(built, monkeyp
     assert (docs / ontology_docs.INPUTS_STAMP).read_bytes() != first[ontology_docs.INPUTS_STAMP]
 
 
-def _validator_dies() -> None:
+def _validator_dies(*_args) -> None:
     import os
 
     os._exit(9)
 
 
 def test_validator_process_that_dies_fails_build_and_keeps_previous_build(built, monkeypatch):
-    from cakg import build as build_module
-    from cakg.build import default_layout
+    from cakg import background_validation
+    from cakg.build import build, default_layout
     from cakg.errors import CakgError
 
     before = (built / "build" / "graph.trig").read_bytes()
-    monkeypatch.setattr(build_module, "_validate_in_child", _validator_dies)
+    monkeypatch.setattr(background_validation, "_check_forked", _validator_dies)
     with pytest.raises(CakgError, match="validation stopped: its process ended without a report"):
-        build_module.build(default_layout(built), built / "build")
+        build(default_layout(built), built / "build")
     assert (built / "build" / "graph.trig").read_bytes() == before
-    assert not any(p.name.startswith(".build.staging") for p in built.iterdir())
+    assert not any(p.name.startswith((".build.staging", ".build.validation")) for p in built.iterdir())
 
 
 def test_validate_reports_in_three_formats(built):

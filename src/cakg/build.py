@@ -22,12 +22,13 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
 from . import __version__
 from .canonical import graph_lines, write_graphs, write_union
+from .background_validation import BackgroundValidation
 from .derive import derive
-from .errors import CakgError, InputError, ValidationFailed
+from .errors import InputError, ValidationFailed
 from .loader import SourceFile, data_files, ontology_files, parse_file
 from .reason import materialise
 from .sources import corpus_quads, documents_in
-from .validate import Report, load_shapes, validate
+from .validate import Report, load_shapes
 from .vocab import GRAPH
 
 INFERRED = NamedNode(GRAPH + "inferred")
@@ -93,14 +94,18 @@ def default_layout(root: Path | None = None) -> Layout:
     return Layout(ontology_dir=root / "ontology", data_dir=root / "data")
 
 
-def assemble(layout: Layout, step: StepHook = _quiet_step,
-             timings: dict[str, float] | None = None) -> tuple[Store, dict[str, int]]:
-    """Load, segment, reason and derive into an in-memory store (no validation)."""
-    timings = timings if timings is not None else {}
+def _require_folders(layout: Layout) -> None:
     if not layout.ontology_dir.is_dir():
         raise InputError(f"{layout.ontology_dir}: ontology folder not found")
     if not layout.data_dir.is_dir():
         raise InputError(f"{layout.data_dir}: data folder not found")
+
+
+def assemble(layout: Layout, step: StepHook = _quiet_step,
+             timings: dict[str, float] | None = None) -> tuple[Store, dict[str, int]]:
+    """Load, segment, reason and derive into an in-memory store (no validation)."""
+    timings = timings if timings is not None else {}
+    _require_folders(layout)
     store = Store()
     files: list[SourceFile] = ontology_files(layout.ontology_dir) + data_files(layout.data_dir)
     started = time.perf_counter()
@@ -123,30 +128,33 @@ def assemble(layout: Layout, step: StepHook = _quiet_step,
 def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_graph: bool = True) -> BuildResult:
     """Build into ``out``; on any error ``out`` is left exactly as it was.
 
-    Validation runs in a forked child process while this one writes the
-    output aside: the two are independent until the swap, which happens only
-    once the report says the graph conforms. On a 2-core machine this hides
-    the write step inside the validation step.
+    Validation runs in a second process while this one writes the output
+    aside: the two are independent until the swap, which happens only once
+    the report says the graph conforms. On a 2-core machine this hides the
+    write step inside the validation step, or the other way round.
     """
     timings: dict[str, float] = {}
-    store, counts = assemble(layout, step, timings)
-    validation = _start_validation(store, load_shapes(layout.shapes_dir)) if validate_graph else None
-
-    from .void import describe
-
-    store.extend(describe(store))
-    started = time.perf_counter()
     out = out.resolve()
+    _require_folders(layout)
+    validation = BackgroundValidation(load_shapes(layout.shapes_dir)) if validate_graph else None
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
     report = None
     try:
+        store, counts = assemble(layout, step, timings)
+        if validation is not None:
+            validation.start(store, out.with_name(f".{out.name}.validation-{os.getpid()}.nq"))
+
+        from .void import describe
+
+        store.extend(describe(store))
+        started = time.perf_counter()
+        shutil.rmtree(staging, ignore_errors=True)
         with step("write"):
             _write(store, staging, layout, previous=out)
         timings["write"] = time.perf_counter() - started
         if validation is not None:
             with step("validate"):
-                report, timings["validate"] = validation()
+                report, timings["validate"] = validation.wait(store)
             if not report.conforms:
                 raise ValidationFailed(
                     f"validation failed: {len(report.violations)} problem(s); build not written", report)
@@ -154,6 +162,8 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
         _swap(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if validation is not None:
+            validation.close()
     graphs = graph_sizes(store)
     triples = sum(graphs.values())
     info = {"version": __version__, "fingerprint": layout.fingerprint(), "triples": triples,
@@ -164,55 +174,6 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
     (out / BUILD_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return BuildResult(out=out, triples=triples, graphs=graphs, timings=timings, report=report,
                        derived=info["rules"], inferred=counts["inferred"])
-
-
-# What the forked validation child reads: set just before the fork, so the
-# store is shared copy-on-write instead of pickled.
-_FORKED_INPUT: tuple[Store, object] | None = None
-
-
-def _validate_in_child() -> tuple[Report, float]:
-    assert _FORKED_INPUT is not None
-    store, shapes = _FORKED_INPUT
-    started = time.perf_counter()
-    report = validate(store, shapes)  # type: ignore[arg-type]
-    return report, time.perf_counter() - started
-
-
-def _start_validation(store: Store, shapes: object) -> Callable[[], tuple[Report, float]]:
-    """Start validating ``store``; the returned function waits for the report and its duration.
-
-    Forks where the platform can; elsewhere validation runs when the report is asked for.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    global _FORKED_INPUT
-    if "fork" not in multiprocessing.get_all_start_methods():
-        def in_process() -> tuple[Report, float]:
-            started = time.perf_counter()
-            report = validate(store, shapes)  # type: ignore[arg-type]
-            return report, time.perf_counter() - started
-
-        return in_process
-    _FORKED_INPUT = (store, shapes)
-    try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        future = pool.submit(_validate_in_child)
-    finally:
-        _FORKED_INPUT = None
-
-    def wait() -> tuple[Report, float]:
-        try:
-            return future.result()
-        except BrokenProcessPool as error:
-            raise CakgError("validation stopped: its process ended without a report "
-                             "(out of memory?)") from error
-        finally:
-            pool.shutdown(cancel_futures=True)
-
-    return wait
 
 
 def is_stale(out: Path, layout: Layout | None = None) -> bool:

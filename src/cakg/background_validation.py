@@ -1,0 +1,90 @@
+"""Validation in a second process, so the build can write its output meanwhile.
+
+The process is forked when the build starts, before any data is loaded, and
+is later handed the triples the shapes read as an N-Quads file. Forking once
+the store was full would share the store copy-on-write, but reading a
+pyoxigraph memory store writes to its pages (at 10^6 triples, iterating once
+made 270 MB of them private), so the store ended up in memory twice.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import rdflib
+from pyoxigraph import Store
+
+from .errors import CakgError
+from .validate import Prepared, Report, check, prepare, report
+
+# The shapes graph the forked process validates against: inherited at the
+# fork rather than pickled, so its blank nodes (property shapes, constraint
+# nodes) keep the identifiers the pre-filter in ``Prepared.checks`` uses.
+_SHAPES: rdflib.Graph | None = None
+
+
+def _ready() -> None:
+    return None
+
+
+def _check_forked(prepared: Prepared) -> tuple[bool, list[tuple], float]:
+    assert _SHAPES is not None
+    started = time.perf_counter()
+    conforms, results = check(prepared, _SHAPES)
+    return conforms, list(results), time.perf_counter() - started
+
+
+class BackgroundValidation:
+    """Validates a store beside the caller; where fork is unavailable, when the report is asked for."""
+
+    def __init__(self, shapes: rdflib.Graph) -> None:
+        global _SHAPES
+        self._shapes = shapes
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future | None = None
+        self._scratch: Path | None = None
+        self._prepare_s = 0.0
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        _SHAPES = shapes
+        try:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._pool.submit(_ready).result()  # the fork happens here, while this process is small
+        finally:
+            _SHAPES = None
+
+    def start(self, store: Store, scratch: Path) -> None:
+        """Hand over what validation reads from ``store`` (written to ``scratch``) and begin."""
+        if self._pool is None:
+            return
+        started = time.perf_counter()
+        self._scratch = scratch
+        prepared = prepare(store, self._shapes, nquads=scratch)
+        self._prepare_s = time.perf_counter() - started
+        self._future = self._pool.submit(_check_forked, prepared)
+
+    def wait(self, store: Store) -> tuple[Report, float]:
+        """The report on ``store`` (the one given to ``start``) and the seconds validation took."""
+        if self._pool is None or self._future is None:
+            started = time.perf_counter()
+            conforms, results = check(prepare(store, self._shapes), self._shapes)
+            return report(conforms, results, self._shapes, store), time.perf_counter() - started
+        try:
+            conforms, triples, seconds = self._future.result()
+        except BrokenProcessPool as error:
+            raise CakgError("validation stopped: its process ended without a report "
+                            "(out of memory?)") from error
+        results = rdflib.Graph()
+        for triple in triples:
+            results.add(triple)
+        return report(conforms, results, self._shapes, store), self._prepare_s + seconds
+
+    def close(self) -> None:
+        if self._pool is not None:  # an idle process is joined; a busy one (the build failed) is left to finish
+            idle = self._future is None or self._future.done()
+            self._pool.shutdown(wait=idle, cancel_futures=True)
+        if self._scratch is not None:
+            self._scratch.unlink(missing_ok=True)
