@@ -73,3 +73,39 @@ def test_terms_from_pyoxigraph_equal_terms_built_from_parts():
         assert term == expected and hash(term) == hash(expected), node
         assert (term.datatype, term.lang) == (expected.datatype, expected.lang)
         assert pickle.loads(pickle.dumps(term)) == term
+
+
+def test_row_conversion_pauses_the_cycle_collector_and_restores_it():
+    import gc
+
+    import pyoxigraph
+    import pytest
+
+    from cakg.store import solutions_to_rows
+
+    store = pyoxigraph.Store()
+    store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("http://example.org/a"), pyoxigraph.NamedNode("http://example.org/p"),
+                              pyoxigraph.Literal("x")))
+    seen = []
+
+    class Watching:  # records the collector's state while the rows are being built
+        def __init__(self, result):
+            self.result, self.variables = result, result.variables
+
+        def __iter__(self):
+            for solution in self.result:
+                seen.append(gc.isenabled())
+                yield solution
+
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    rows = solutions_to_rows(Watching(store.query(query)))
+    assert rows[0]["o"].value == "x" and seen == [False] and gc.isenabled()
+    with pytest.raises(OverflowError):
+        solutions_to_rows(Watching(store.query(query)), limit=0)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        solutions_to_rows(store.query(query))
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

@@ -8,11 +8,14 @@ a saved query runs unchanged on the embedded store and on Oxigraph server
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import socket
 import urllib.error
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Protocol
 
 import pyoxigraph
@@ -76,6 +79,24 @@ def to_term(term: object) -> Term:
     return converter(term)
 
 
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while building many acyclic objects.
+
+    Every few hundred new dicts and Terms trigger a collection that walks the
+    growing heap: at 10^6 triples, 17% of the time `timeline` (16,609 rows of 9
+    cells) took from Oxigraph's first solution to the last row. Rows and Terms
+    hold no cycles, so nothing is left for the collector to find.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def solutions_to_rows(result: QuerySolutions, limit: int | None = None) -> list[dict[str, Term]]:
     """Rows of Terms; each distinct pyoxigraph term is converted once (results repeat them a lot)."""
     variables = [v.value for v in result.variables]
@@ -83,17 +104,18 @@ def solutions_to_rows(result: QuerySolutions, limit: int | None = None) -> list[
     cached, convert = cache.get, to_term  # locals: this loop runs once per cell of large results
     rows: list[dict[str, Term]] = []
     append = rows.append
-    for solution in result:
-        if limit is not None and len(rows) >= limit:
-            raise OverflowError(limit)
-        row = {}
-        for name, value in zip(variables, solution):
-            if value is not None:
-                term = cached(value)
-                if term is None:
-                    term = cache[value] = convert(value)
-                row[name] = term
-        append(row)
+    with _cyclic_gc_paused():
+        for solution in result:
+            if limit is not None and len(rows) >= limit:
+                raise OverflowError(limit)
+            row = {}
+            for name, value in zip(variables, solution):
+                if value is not None:
+                    term = cached(value)
+                    if term is None:
+                        term = cache[value] = convert(value)
+                    row[name] = term
+            append(row)
     return rows
 
 
