@@ -128,19 +128,10 @@ class CompactStore(SimpleMemory):
                 elif o in objects:
                     yield s, pred, o
             return
-        if p is not None:
-            by_object = pos.get(p)
+        chosen = ((p, pos.get(p)),) if p is not None else tuple(pos.items())
+        for pred, by_object in chosen:
             if by_object is None:
-                return
-            if o is not None:
-                for subj in tuple(by_object.get(o, ())):
-                    yield subj, p, o
-                return
-            for obj, subjects in tuple(by_object.items()):
-                for subj in tuple(subjects):
-                    yield subj, p, obj
-            return
-        for pred, by_object in tuple(pos.items()):
+                continue
             if o is not None:
                 for subj in tuple(by_object.get(o, ())):
                     yield subj, pred, o
