@@ -133,6 +133,26 @@ def test_validator_process_that_dies_fails_build_and_keeps_previous_build(built,
     assert not any(p.name.startswith((".build.staging", ".build.validation")) for p in built.iterdir())
 
 
+def test_build_without_fork_validates_in_process_and_still_refuses_a_bad_graph(built, monkeypatch):
+    import multiprocessing
+
+    from cakg.build import build, default_layout
+    from cakg.errors import ValidationFailed
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    before = (built / "build" / "graph.trig").read_bytes()
+    bad = built / "data" / "facts" / "bad.ttl"
+    bad.write_text(PREFIXES + '<https://w3id.org/cakg/id/org/x> a cakg:Company ; rdfs:label "X"@en .\n')
+    with pytest.raises(ValidationFailed) as failed:
+        build(default_layout(built), built / "build")
+    assert [v.shape for v in failed.value.report.violations] == ["ChineseLabelShape"]
+    assert failed.value.report.violations[0].files == ["data/facts/bad.ttl"]
+    assert (built / "build" / "graph.trig").read_bytes() == before
+    bad.unlink()
+    result = build(default_layout(built), built / "build")
+    assert result.report.conforms and result.timings["validate"] > 0
+
+
 def test_validate_reports_in_three_formats(built):
     (built / "data" / "facts" / "bad.ttl").write_text(PREFIXES + (
         '<https://w3id.org/cakg/id/org/x> a cakg:Company ; rdfs:label "X"@en .\n'))

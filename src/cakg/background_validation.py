@@ -38,7 +38,7 @@ def _check_forked(prepared: Prepared) -> tuple[bool, list[tuple], float]:
 
 
 class BackgroundValidation:
-    """Validates a store beside the caller; where fork is unavailable, when the report is asked for."""
+    """Validates a store beside the caller; where fork is unavailable, in the caller at ``start``."""
 
     def __init__(self, shapes: rdflib.Graph) -> None:
         global _SHAPES
@@ -47,6 +47,7 @@ class BackgroundValidation:
         self._future: Future | None = None
         self._scratch: Path | None = None
         self._prepare_s = 0.0
+        self._checked: tuple[bool, rdflib.Graph, float] | None = None
         if "fork" not in multiprocessing.get_all_start_methods():
             return
         _SHAPES = shapes
@@ -57,10 +58,15 @@ class BackgroundValidation:
             _SHAPES = None
 
     def start(self, store: Store, scratch: Path) -> None:
-        """Hand over what validation reads from ``store`` (written to ``scratch``) and begin."""
-        if self._pool is None:
-            return
+        """Hand over what validation reads from ``store`` (written to ``scratch``) and begin.
+
+        Either way validation sees ``store`` as it is now, whatever is added before ``wait``.
+        """
         started = time.perf_counter()
+        if self._pool is None:
+            conforms, results = check(prepare(store, self._shapes), self._shapes)
+            self._checked = (conforms, results, time.perf_counter() - started)
+            return
         self._scratch = scratch
         prepared = prepare(store, self._shapes, nquads=scratch)
         self._prepare_s = time.perf_counter() - started
@@ -68,10 +74,11 @@ class BackgroundValidation:
 
     def wait(self, store: Store) -> tuple[Report, float]:
         """The report on ``store`` (the one given to ``start``) and the seconds validation took."""
-        if self._pool is None or self._future is None:
-            started = time.perf_counter()
-            conforms, results = check(prepare(store, self._shapes), self._shapes)
-            return report(conforms, results, self._shapes, store), time.perf_counter() - started
+        if self._checked is not None:
+            conforms, results, seconds = self._checked
+            return report(conforms, results, self._shapes, store), seconds
+        if self._future is None:
+            raise RuntimeError("wait() before start()")
         try:
             conforms, triples, seconds = self._future.result()
         except BrokenProcessPool as error:
