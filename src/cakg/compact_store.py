@@ -43,6 +43,16 @@ def _discard(leaf: Leaf, term: Node) -> None:
         del leaf[term]
 
 
+def _unindex(index: dict[Node, dict[Node, Leaf]], first: Node, second: Node, term: Node) -> None:
+    """Remove ``term`` from ``index[first][second]``, dropping levels left empty."""
+    inner = index[first]
+    _discard(inner[second], term)
+    if not inner[second]:
+        del inner[second]
+        if not inner:
+            del index[first]
+
+
 class CompactStore(SimpleMemory):
     """One graph, indexed by subject-predicate-object and predicate-object-subject.
 
@@ -84,18 +94,8 @@ class CompactStore(SimpleMemory):
 
     def remove(self, triple_pattern: Any, context: Any = None) -> None:
         for (s, p, o), _contexts in list(self.triples(triple_pattern, context)):
-            by_predicate = self._spo[s]
-            _discard(by_predicate[p], o)
-            if not by_predicate[p]:
-                del by_predicate[p]
-                if not by_predicate:
-                    del self._spo[s]
-            by_object = self._pos[p]
-            _discard(by_object[o], s)
-            if not by_object[o]:
-                del by_object[o]
-                if not by_object:
-                    del self._pos[p]
+            _unindex(self._spo, s, p, o)
+            _unindex(self._pos, p, o, s)
             self._size -= 1
 
     # -- reading ---------------------------------------------------------
