@@ -15,6 +15,7 @@ Timings are figures to read, never pass/fail checks.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -270,46 +271,61 @@ def serve_startup(build: Path) -> float:
         process.wait(timeout=30)
 
 
+def _servers(build: Path, nquads: Path) -> dict:
+    """name -> a function that starts that server and returns (process, query URL, readiness URL)."""
+    def cakg():
+        port = free_port()
+        process = subprocess.Popen([PY, "-m", "cakg.cli", "serve", "--store", str(build), "--port", str(port),
+                                    "--no-access-log", "--workers", "2", "--timeout", "30",
+                                    "--queries", str(ROOT / "queries")], cwd=ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return process, f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/health"
+
+    def oxigraph():
+        folder = Path(tempfile.mkdtemp(prefix="oxbench-"))
+        atexit.register(shutil.rmtree, folder, True)
+        subprocess.run([shutil.which("oxigraph"), "load", "--location", str(folder), "--file", str(nquads)],
+                       check=True, capture_output=True)
+        port = free_port()
+        process = subprocess.Popen([shutil.which("oxigraph"), "serve-read-only", "--location", str(folder),
+                                    "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return process, f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/query?query=ASK%7B%7D"
+
+    def rdflib_endpoint():
+        port = free_port()
+        process = subprocess.Popen(["rdflib-endpoint", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                    str(nquads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return process, f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/?query=ASK%7B%7D"
+
+    servers = {"cakg": cakg}
+    if shutil.which("oxigraph"):
+        servers["oxigraph"] = oxigraph
+    if shutil.which("rdflib-endpoint"):
+        servers["rdflib-endpoint"] = rdflib_endpoint
+    return servers
+
+
 def throughput(build: Path, nquads: Path, seconds: float, clients: int) -> dict:
-    """The same query mix against cakg serve, Oxigraph server (read-only) and rdflib-endpoint."""
+    """The same query mix against cakg serve, Oxigraph server (read-only) and rdflib-endpoint.
+
+    Each server is started only for its own turn and stopped before the next one starts, so none
+    of them shares the 2 cores with another one still loading its data (rdflib-endpoint parses
+    the whole file at start-up, about a minute at 10^6 triples).
+    """
     from load import query_mix, run
     import asyncio
 
     mix = query_mix(ROOT / "queries")
     results = {}
-    servers = {}
-    port = free_port()
-    servers["cakg"] = (subprocess.Popen([PY, "-m", "cakg.cli", "serve", "--store", str(build), "--port", str(port),
-                                         "--no-access-log", "--workers", "2", "--timeout", "30",
-                                         "--queries", str(ROOT / "queries")], cwd=ROOT,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-                       f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/health")
-    oxigraph = shutil.which("oxigraph")
-    if oxigraph:
-        folder = Path(tempfile.mkdtemp(prefix="oxbench-"))
-        subprocess.run([oxigraph, "load", "--location", str(folder), "--file", str(nquads)], check=True,
-                       capture_output=True)
-        port = free_port()
-        servers["oxigraph"] = (subprocess.Popen([oxigraph, "serve-read-only", "--location", str(folder), "--bind",
-                                                 f"127.0.0.1:{port}", "--union-default-graph"],
-                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-                               f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/query?query=ASK%7B%7D")
-    if shutil.which("rdflib-endpoint"):
-        port = free_port()
-        servers["rdflib-endpoint"] = (subprocess.Popen(
-            ["rdflib-endpoint", "serve", "--host", "127.0.0.1", "--port", str(port), str(nquads)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-            f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/?query=ASK%7B%7D")
-    try:
-        for name, (process, url, ready) in servers.items():
-            try:
-                wait_http(ready, 600)
-            except RuntimeError as error:
-                results[name] = {"error": str(error)}
-                continue
+    for name, start in _servers(build, nquads).items():
+        process, url, ready = start()
+        try:
+            wait_http(ready, 600)
             results[name] = asyncio.run(run(url, seconds, clients, mix))
-    finally:
-        for process, _url, _ready in servers.values():
+        except RuntimeError as error:
+            results[name] = {"error": str(error)}
+        finally:
             process.terminate()
             try:
                 process.wait(timeout=30)
