@@ -287,6 +287,7 @@ def test_ontology_as_turtle_and_html(client):
 def test_health_and_openapi(client):
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["triples"] > 10_000 and len(health["worker_pids"]) == 2
+    assert health["store"] == "memory copy"  # the real build is far below --in-memory-max
     spec = client.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.") and "/sparql" in spec["paths"] and "/id/{path}" in spec["paths"]
 

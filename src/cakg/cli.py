@@ -246,7 +246,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         finally:
             close()
     config = ServiceConfig(build_dir=store, queries_dir=_queries_dir(args), timeout=args.timeout,
-                           workers=args.workers, max_rows=args.max_rows)
+                           workers=args.workers, max_rows=args.max_rows, in_memory_max=args.in_memory_max)
     app = create_app(config)
     access = logging.getLogger("cakg.access")
     access.setLevel(logging.INFO if args.access_log else logging.WARNING)
@@ -255,7 +255,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     access.addHandler(handler)
     logging.getLogger("cakg.server").addHandler(handler)
     print(f"cakg serving {store} at http://{args.host}:{args.port}/ (SPARQL: /sparql; timeout {args.timeout:g} s, "
-          f"{args.workers} query workers)", file=sys.stderr)
+          f"{args.workers} query workers, answering from "
+          f"{'memory copies of the store once made' if app.state.service.in_memory else 'the on-disk store'})",
+          file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return EXIT_OK
 
@@ -447,6 +449,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="query deadline (default 10)")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="query worker processes (default 2)")
     p.add_argument("--max-rows", type=int, default=100_000, metavar="N", help="largest result served (default 100000)")
+    p.add_argument("--in-memory-max", type=int, default=2_000_000, metavar="TRIPLES",
+                   help="each worker answers from a memory copy of the store when the build holds at most this "
+                        "many triples (default 2000000, about 0.4 GB per worker per million; 0: never)")
     p.add_argument("--queries", metavar="DIR", help="saved-query folder (default: ./queries)")
     p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
                    help="JSON access log on standard error (default on)")

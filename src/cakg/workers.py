@@ -5,6 +5,12 @@ in its own process: each worker opens the build's store read-only and answers
 one request at a time over a pipe. When a query outruns the timeout its
 worker is killed (freeing the CPU at once) and a fresh one takes its place;
 other requests go on in the other workers meanwhile.
+
+A worker can also copy the store into memory once it is ready: Oxigraph's
+memory store answers the saved queries 2–8 times faster than RocksDB. Until the
+copy is complete (about 18 s at 10^6 triples, in a thread) the worker answers
+from disk, so start-up is not delayed; the service asks for the copy only when
+the build is small enough for it (see ``cakg serve --in-memory-max``).
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import asyncio
 import multiprocessing
 import os
 import signal
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -45,22 +53,70 @@ class Job:
     render: str | None = None  # SELECT/ASK: serialise in the worker (json, xml, csv, tsv) rather than return rows
 
 
-def _serve(store_path: str, conn: Connection) -> None:
+STATUS = "status"  # a job with this query text asks which store the worker answers from
+
+
+def copy_into_memory(store: Any) -> Any:
+    """A memory store holding the same quads as ``store``.
+
+    The quads go through an N-Quads file written by pyoxigraph's own serialiser
+    from terms the store already holds, so they are loaded without validating
+    them again (``lenient``), which loads about 40% faster. A file rather than
+    bytes keeps the copy's peak memory to the store itself.
+    """
+    import pyoxigraph
+
+    with tempfile.TemporaryDirectory(prefix="cakg-copy-") as folder:
+        path = os.path.join(folder, "store.nq")
+        store.dump(path, format=pyoxigraph.RdfFormat.N_QUADS)
+        memory = pyoxigraph.Store()
+        memory.bulk_load(path=path, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    return memory
+
+
+class _Current:
+    """The store a worker answers from: the on-disk one, then its memory copy once complete."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.where = "disk"
+
+    def copy_in_background(self) -> threading.Thread:
+        def copy() -> None:
+            self.where = "copying"
+            try:
+                memory = copy_into_memory(self.store)
+            except Exception:  # noqa: BLE001 - out of memory or disk space: keep answering from disk
+                self.where = "disk"
+                return
+            self.store, self.where = memory, "memory"
+
+        thread = threading.Thread(target=copy, name="memory-copy", daemon=True)
+        thread.start()
+        return thread
+
+
+def _serve(store_path: str, conn: Connection, in_memory: bool = False) -> None:
     """The worker's loop: open the store once, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import pyoxigraph
 
     from .store import solutions_to_rows, syntax_message
 
-    store = pyoxigraph.Store.read_only(store_path)
+    current = _Current(pyoxigraph.Store.read_only(store_path))
+    if in_memory:
+        current.copy_in_background()
     conn.send(("ready", os.getpid()))
     while True:
         try:
             job: Job = conn.recv()
         except (EOFError, OSError):
             return
+        if job.query == STATUS:
+            conn.send(("ok", ("status", current.where)))
+            continue
         try:
-            conn.send(("ok", _evaluate(store, job, pyoxigraph, solutions_to_rows)))
+            conn.send(("ok", _evaluate(current.store, job, pyoxigraph, solutions_to_rows)))
         except SyntaxError as error:
             conn.send(("error", 400, syntax_message(error)))
         except _TooManyRows as error:
@@ -106,9 +162,9 @@ def _evaluate(store: Any, job: Job, ox: Any, solutions_to_rows: Any) -> Any:
 
 
 class _Worker:
-    def __init__(self, store_path: str) -> None:
+    def __init__(self, store_path: str, in_memory: bool) -> None:
         self.parent, child = _CONTEXT.Pipe()
-        self.process = _CONTEXT.Process(target=_serve, args=(store_path, child), daemon=True)
+        self.process = _CONTEXT.Process(target=_serve, args=(store_path, child, in_memory), daemon=True)
         self.process.start()
         child.close()
 
@@ -130,8 +186,9 @@ class _Worker:
 class WorkerPool:
     """N worker processes; :meth:`run` gives a job to an idle one and enforces the deadline."""
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0) -> None:
+    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, in_memory: bool = False) -> None:
         self.store_path = store_path
+        self.in_memory = in_memory
         self.size = max(1, size)
         self.timeout = timeout
         self._idle: asyncio.Queue[_Worker] | None = None
@@ -140,7 +197,7 @@ class WorkerPool:
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
-        workers = [_Worker(self.store_path) for _ in range(self.size)]
+        workers = [_Worker(self.store_path, self.in_memory) for _ in range(self.size)]
         loop = asyncio.get_running_loop()
         await asyncio.gather(*(loop.run_in_executor(None, w.wait_ready, 60.0) for w in workers))
         for worker in workers:
@@ -172,7 +229,7 @@ class WorkerPool:
             self._all.discard(worker)
             worker.kill()
             self.killed += 1
-            replacement = _Worker(self.store_path)
+            replacement = _Worker(self.store_path, self.in_memory)
             await loop.run_in_executor(None, replacement.wait_ready, 60.0)
             self._all.add(replacement)
             self._idle.put_nowait(replacement)
