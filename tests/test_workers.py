@@ -10,7 +10,7 @@ import pytest
 from cakg.queries import load_saved_queries
 from cakg.server import Service, ServiceConfig
 from cakg.store import open_store
-from cakg.workers import STATUS, Job, WorkerPool, _Current, copy_into_memory
+from cakg.workers import Job, Status, WorkerPool, _Current, copy_into_memory
 
 from conftest import ROOT
 
@@ -28,10 +28,10 @@ async def _answers(store_path: str, in_memory: bool, queries: dict[str, str]) ->
     await pool.start()
     try:
         deadline = time.monotonic() + 60
-        where = (await pool.run(Job(STATUS, "", 0)))[1]
+        where = (await pool.run(Status()))[1]
         while in_memory and where != "memory" and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-            where = (await pool.run(Job(STATUS, "", 0)))[1]
+            where = (await pool.run(Status()))[1]
         answers = {name: await pool.run(Job(text, "", 100_000)) for name, text in queries.items()}
         return where, answers
     finally:

@@ -53,7 +53,9 @@ class Job:
     render: str | None = None  # SELECT/ASK: serialise in the worker (json, xml, csv, tsv) rather than return rows
 
 
-STATUS = "status"  # a job with this query text asks which store the worker answers from
+@dataclass(frozen=True)
+class Status:
+    """Asks a worker which store it answers from: "disk", "copying" or "memory"."""
 
 
 def copy_into_memory(store: Any) -> Any:
@@ -104,15 +106,15 @@ def _serve(store_path: str, conn: Connection, in_memory: bool = False) -> None:
     from .store import solutions_to_rows, syntax_message
 
     current = _Current(pyoxigraph.Store.read_only(store_path))
-    if in_memory:
-        current.copy_in_background()
     conn.send(("ready", os.getpid()))
+    if in_memory:  # after "ready": the copy's thread must not hold up start-up
+        current.copy_in_background()
     while True:
         try:
-            job: Job = conn.recv()
+            job: Job | Status = conn.recv()
         except (EOFError, OSError):
             return
-        if job.query == STATUS:
+        if isinstance(job, Status):
             conn.send(("ok", ("status", current.where)))
             continue
         try:
@@ -213,7 +215,7 @@ class WorkerPool:
             worker.kill()
         self._all.clear()
 
-    async def run(self, job: Job, timeout: float | None = None) -> Any:
+    async def run(self, job: Job | Status, timeout: float | None = None) -> Any:
         assert self._idle is not None, "pool not started"
         deadline = self.timeout if timeout is None else timeout
         worker = await self._idle.get()
