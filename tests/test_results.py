@@ -72,7 +72,8 @@ def test_terms_from_pyoxigraph_equal_terms_built_from_parts():
         term = to_term(node)
         assert term == expected and hash(term) == hash(expected), node
         assert (term.datatype, term.lang) == (expected.datatype, expected.lang)
-        assert pickle.loads(pickle.dumps(term)) == term
+        copy = pickle.loads(pickle.dumps(term))
+        assert copy == term and type(copy) is Term and copy.lang == expected.lang
 
 
 def test_row_conversion_pauses_the_cycle_collector_and_restores_it():

@@ -50,23 +50,23 @@ class GraphStore(Protocol):
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_make = Term.normalised
+_new_tuple = tuple.__new__  # Terms are named tuples: built here from parts already normalised
 
 
 def _iri_term(term: NamedNode) -> Term:
-    return _make("uri", term.value)
+    return _new_tuple(Term, ("uri", term.value, None, None))
 
 
 def _blank_term(term: BlankNode) -> Term:
-    return _make("bnode", term.value)
+    return _new_tuple(Term, ("bnode", term.value, None, None))
 
 
 def _literal_term(term: Literal) -> Term:
     language = term.language
     if language:
-        return _make("literal", term.value, None, language.lower())
+        return _new_tuple(Term, ("literal", term.value, None, language.lower()))
     datatype = term.datatype.value
-    return _make("literal", term.value, None if datatype == _XSD_STRING else datatype)
+    return _new_tuple(Term, ("literal", term.value, None if datatype == _XSD_STRING else datatype, None))
 
 
 _CONVERTERS = {NamedNode: _iri_term, BlankNode: _blank_term, Literal: _literal_term}
