@@ -8,7 +8,7 @@ other requests go on in the other workers meanwhile.
 
 A worker can also copy the store into memory once it is ready: Oxigraph's
 memory store answers the saved queries 2–8 times faster than RocksDB. Until the
-copy is complete (about 18 s at 10^6 triples, in a thread) the worker answers
+copy is complete (about 20 s at 10^6 triples, in a thread) the worker answers
 from disk, so start-up is not delayed; the service asks for the copy only when
 the build is small enough for it (see ``cakg serve --in-memory-max``).
 """
