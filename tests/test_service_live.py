@@ -115,3 +115,28 @@ def test_startup_from_an_existing_build_is_quick(server):
     assert server["startup"] < 10
     log = server["process"]
     assert log.poll() is None
+
+
+def test_in_memory_max_option_reaches_the_workers(real_build, server):
+    # The module's server runs with the default limit, far above the real build's size.
+    assert httpx.get(server["base"] + "/health", timeout=5).json()["store"] == "memory copy"
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cakg.cli", "serve", "--store", str(real_build), "--port", str(port),
+         "--workers", "1", "--in-memory-max", "0", "--no-access-log", "--queries", str(ROOT / "queries")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).json()
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "cakg serve did not start"
+                time.sleep(0.1)
+        assert health["store"] == "disk"
+        answer = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+    finally:
+        stop(process)
+    assert "answering from the on-disk store" in process.stderr.read()
