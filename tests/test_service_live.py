@@ -19,25 +19,29 @@ from servers import free_port, stop
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-@pytest.fixture(scope="module")
-def server(real_build):
+def start_serve(real_build, *options: str) -> tuple[subprocess.Popen, str]:
+    """A `cakg serve` of the real build on a free loopback port, once /health answers."""
     port = free_port()
-    started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "cakg.cli", "serve", "--store", str(real_build), "--host", "127.0.0.1",
-         "--port", str(port), "--timeout", "3", "--workers", "2", "--queries", str(ROOT / "queries")],
+         "--port", str(port), "--queries", str(ROOT / "queries"), *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(base + "/health", timeout=1).status_code == 200:
-                break
+                return process, base
         except httpx.HTTPError:
             time.sleep(0.1)
-    else:
-        stop(process)
-        raise RuntimeError("cakg serve did not start: " + process.stderr.read())
+    stop(process)
+    raise RuntimeError("cakg serve did not start: " + process.stderr.read())
+
+
+@pytest.fixture(scope="module")
+def server(real_build):
+    started = time.monotonic()
+    process, base = start_serve(real_build, "--timeout", "3", "--workers", "2")
     yield {"base": base, "process": process, "startup": time.monotonic() - started}
     stop(process)
 
@@ -120,22 +124,11 @@ def test_startup_from_an_existing_build_is_quick(server):
 def test_in_memory_max_option_reaches_the_workers(real_build, server):
     # The module's server runs with the default limit, far above the real build's size.
     assert httpx.get(server["base"] + "/health", timeout=5).json()["store"] == "memory copy"
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cakg.cli", "serve", "--store", str(real_build), "--port", str(port),
-         "--workers", "1", "--in-memory-max", "0", "--no-access-log", "--queries", str(ROOT / "queries")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process, base = start_serve(real_build, "--workers", "1", "--in-memory-max", "0", "--no-access-log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).json()
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "cakg serve did not start"
-                time.sleep(0.1)
+        health = httpx.get(base + "/health", timeout=5).json()
         assert health["store"] == "disk"
-        answer = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+        answer = httpx.get(base + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
         assert answer.status_code == 200 and answer.json()["boolean"] is True
     finally:
         stop(process)
