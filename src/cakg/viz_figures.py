@@ -155,11 +155,8 @@ def _layout_component(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     if graph.number_of_nodes() == 2:
         a, b = sorted(graph.nodes)
         return {a: (-1.0, 0.0), b: (1.0, 0.0)}
-    try:
-        start = nx.circular_layout(sorted(graph.nodes))
-        pos = nx.kamada_kawai_layout(graph, pos=start, weight=None)
-    except ImportError:  # kamada_kawai needs scipy
-        pos = nx.spring_layout(graph, seed=42, iterations=300, weight=None)
+    start = nx.circular_layout(sorted(graph.nodes))
+    pos = nx.kamada_kawai_layout(graph, pos=start, weight=None)  # scipy.optimize, a declared dependency
     # A short spring relaxation from there pushes apart the members of dense cliques.
     pos = nx.spring_layout(graph, pos=pos, seed=42, iterations=60, weight=None,
                            k=3.6 / math.sqrt(graph.number_of_nodes()))
