@@ -1,12 +1,15 @@
 """The ``cakg`` command line. Errors become one line on stderr and an exit code here, and only here.
 
-Exit codes: 0 ok · 1 validation failed · 2 usage or input error · 3 endpoint error.
+Exit codes: 0 ok · 1 validation failed · 2 usage or input error · 3 endpoint error ·
+4 the query engine could not evaluate a query · 5 internal error (a bug: one line, and the
+traceback only when ``CAKG_DEBUG=1``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -14,7 +17,27 @@ from pathlib import Path
 from . import __version__
 from .errors import CakgError, InputError, ValidationFailed
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_ENDPOINT = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_ENDPOINT, EXIT_QUERY, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
+
+
+def _output_path(name: str | os.PathLike) -> Path:
+    """A file the user asked to write: its folder must exist (nothing is created on a typo)."""
+    path = Path(name)
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"{path}: cannot write here: folder {folder} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path}: cannot write here: it is a folder")
+    return path
+
+
+def _write_output(name: str | os.PathLike, data: bytes) -> Path:
+    path = _output_path(name)
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
+    return path
 
 
 def _progress():
@@ -48,9 +71,16 @@ def _layout(args: argparse.Namespace):
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
+    out = Path(args.out)
+    if not out.resolve().parent.is_dir():
+        raise InputError(f"{out}: cannot build here: folder {out.resolve().parent} does not exist")
     step, close = _progress()
     try:
-        result = build(_layout(args), Path(args.out), step=step)
+        result = build(_layout(args), out, step=step)
+    except OSError as error:
+        if error.filename and _within(Path(error.filename), out.resolve().parent):
+            raise InputError(f"{out}: cannot write the build ({error.strerror or error})") from None
+        raise
     finally:
         close()
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
@@ -58,6 +88,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"built {result.out}: {result.triples} triples in {len(result.graphs)} graphs "
           f"({result.inferred} inferred; derived {edges}); {timings}")
     return EXIT_OK
+
+
+def _within(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -111,9 +149,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export
 
+    if args.output and args.output != "-":
+        _output_path(args.output)  # before the export's work, not after
     data = export(_store(args), args.format, graph=args.graph, by_document=args.graphs == "document")
     if args.output and args.output != "-":
-        Path(args.output).write_bytes(data)
+        _write_output(args.output, data)
     else:
         sys.stdout.buffer.write(data)
     return EXIT_OK
@@ -212,7 +252,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         bar = tqdm(total=len(quads), unit="triple", file=sys.stderr, leave=False)
     done: dict[str, int] = {}
 
-    def progress(graph: str, count: int, _total: int) -> None:
+    def progress(graph: str, count: int, _total: int) -> None:  # noqa: D401
         if bar is not None:
             bar.set_description(graph.rsplit("/", 1)[-1])
             bar.update(count - done.get(graph, 0))
@@ -236,6 +276,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .build import build, is_stale
     from .server import ServiceConfig, create_app
 
+    listener = _listen(args.host, args.port)  # a taken port is a one-line error before any work
     store = Path(args.store)
     explicit_inputs = args.data is not None or args.ontology is not None
     if is_stale(store, _layout(args) if explicit_inputs else None):
@@ -258,8 +299,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
           f"{args.workers} query workers, answering from "
           f"{'memory copies of the store once made' if app.state.service.in_memory else 'the on-disk store'})",
           file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server.run(sockets=[listener])
     return EXIT_OK
+
+
+def _listen(host: str, port: int):
+    """A listening socket on ``host:port``, or an InputError naming the address."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise InputError(f"--host {host}: not an address this machine has ({error.strerror})") from None
+    family, kind, proto, _name, address = infos[0]
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(2048)
+    except OSError as error:
+        listener.close()
+        raise InputError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None
+    listener.set_inheritable(True)
+    return listener
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -330,6 +393,9 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
     if args.network not in NETWORKS:
         raise InputError(f"unknown network {args.network!r}; choose from {', '.join(NETWORKS)}")
+    outputs = [p for p in (args.out, args.png, args.svg) if p]
+    for path in outputs:
+        _output_path(path)  # before drawing, not after
     store = _store(args)
     data = network_data(store, args.network)
     focus = None
@@ -340,14 +406,17 @@ def cmd_viz(args: argparse.Namespace) -> int:
     written = []
     if args.out or not (args.png or args.svg):
         out = Path(args.out or f"network-{args.network}.html")
-        out.write_text(render_html(data, focus=focus, layout="geo" if args.map else "force"), encoding="utf-8")
-        written.append(out)
+        page = render_html(data, focus=focus, layout="geo" if args.map else "force")
+        written.append(_write_output(out, page.encode("utf-8")))
     if args.png or args.svg:
         from .viz_figures import write_figure
 
         for path, fmt in ((args.png, "png"), (args.svg, "svg")):
             if path:
-                written.append(write_figure(data, path, geo=args.map, fmt=fmt))
+                try:
+                    written.append(write_figure(data, _output_path(path), geo=args.map, fmt=fmt))
+                except OSError as error:
+                    raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
     counts = data["counts"]
     for path in written:
         print(f"wrote {path} ({args.network} network: {counts['nodes']} nodes, {counts['edges']} edges)")
@@ -494,6 +563,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every error ends here as one line on stderr and an exit code."""
     raw = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(raw)
     args.network_given = any(a == "--network" or a.startswith("--network=") for a in raw)
@@ -513,6 +583,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:
+        if error.filename is None:
+            return _internal_error(error)
+        # A file or folder the command was pointed at cannot be read or written.
+        print(f"cakg: {error.filename}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # noqa: BLE001 - the one place a bug becomes an exit code, not a traceback
+        return _internal_error(error)
+
+
+def _internal_error(error: BaseException) -> int:
+    if os.environ.get("CAKG_DEBUG"):
+        import traceback
+
+        traceback.print_exception(error)
+    detail = " ".join(str(error).split())[:300]
+    print(f"cakg: internal error: {type(error).__name__}: {detail} (CAKG_DEBUG=1 shows the traceback)",
+          file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -41,3 +41,13 @@ class EndpointError(CakgError):
     """A remote SPARQL endpoint could not be reached or refused the request."""
 
     exit_code = 3
+
+
+class QueryError(CakgError):
+    """The query engine or the store could not evaluate a well-formed query.
+
+    Not a usage error: the command line was right, the evaluation failed
+    (an unsupported function, a store that cannot be read, an outbound call refused).
+    """
+
+    exit_code = 4

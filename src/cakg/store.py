@@ -21,7 +21,7 @@ from typing import Protocol
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Triple
 
-from .errors import EndpointError, InputError
+from .errors import EndpointError, InputError, QueryError
 from .results import ResultTable, Term, table_from_sparql_json
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
@@ -172,7 +172,8 @@ class EmbeddedStore:
         except SyntaxError as error:
             raise _syntax_error(label, error) from None
         except (OSError, RuntimeError, ValueError) as error:
-            raise InputError(f"{label}: query failed: {error}") from None
+            detail = " ".join(str(error).split())[:300]
+            raise QueryError(f"{label}: the query engine could not evaluate it: {detail}") from None
 
 
 @dataclass
