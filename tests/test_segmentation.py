@@ -83,3 +83,26 @@ def test_segment_of_a_small_text():
     sub = sections[-1]
     assert [p.kind for p in sub.passages] == ["heading", "paragraph", "footnote"]
     assert sub.passages[1].text == "A paragraph cut across a page."
+
+
+def _segmentation_record(document) -> list[dict]:
+    """Everything the corpus graph takes from segmentation, with each passage's text as a digest."""
+    import hashlib
+
+    return [{"number": s.number, "heading": s.heading, "level": s.level, "parent": s.parent,
+             "iri": document.section_iri(s.number).value,
+             "passages": [[document.passage_iri(s.number, p.position).value, p.kind, p.start, p.end,
+                           p.row_number, p.item_number, p.is_header_row,
+                           hashlib.sha256(p.text.encode()).hexdigest()[:16]] for p in s.passages]}
+            for s in document.sections()]
+
+
+def test_shipped_documents_segment_exactly_as_recorded():
+    """Every evidence node in data/ cites these passage IRIs: section numbers, IRIs, offsets and
+    texts of the two shipped documents must never change (tests/golden/segmentation.json was
+    recorded from the segmenter that first encoded them)."""
+    import json
+
+    golden = json.loads((ROOT / "tests" / "golden" / "segmentation.json").read_text(encoding="utf-8"))
+    for code, document in documents().items():
+        assert _segmentation_record(document) == golden[code], code
