@@ -40,6 +40,15 @@ from cakg.store import EmbeddedStore  # noqa: E402
 PY = sys.executable
 
 
+def _oxigraph_binary() -> str:
+    """The Oxigraph server of this Python's environment (its bin/ need not be on PATH)."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if not found:
+        sys.exit("the oxigraph server is not installed: pip install -e '.[bench]'")
+    return found
+
+
 def free_port() -> int:
     import socket
 
@@ -307,10 +316,10 @@ def _servers(build: Path, nquads: Path) -> dict:
     def oxigraph():
         folder = Path(tempfile.mkdtemp(prefix="oxbench-"))
         atexit.register(shutil.rmtree, folder, True)
-        subprocess.run([shutil.which("oxigraph"), "load", "--location", str(folder), "--file", str(nquads)],
+        subprocess.run([_oxigraph_binary(), "load", "--location", str(folder), "--file", str(nquads)],
                        check=True, capture_output=True)
         port = free_port()
-        process = subprocess.Popen([shutil.which("oxigraph"), "serve-read-only", "--location", str(folder),
+        process = subprocess.Popen([_oxigraph_binary(), "serve-read-only", "--location", str(folder),
                                     "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return process, f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/query?query=ASK%7B%7D"
@@ -322,7 +331,7 @@ def _servers(build: Path, nquads: Path) -> dict:
         return process, f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/?query=ASK%7B%7D"
 
     servers = {"cakg": cakg}
-    if shutil.which("oxigraph"):
+    if _oxigraph_binary():
         servers["oxigraph"] = oxigraph
     if shutil.which("rdflib-endpoint"):
         servers["rdflib-endpoint"] = rdflib_endpoint

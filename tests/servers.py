@@ -6,6 +6,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,11 +42,17 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def installed_script(name: str) -> str | None:
+    """A console script of this Python's environment (a virtualenv's bin/ need not be on PATH)."""
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.is_file() else shutil.which(name)
+
+
 @contextmanager
 def oxigraph_server(folder: Path):
     """Oxigraph server (the ``oxigraph`` PyPI package) with the union default graph, as cakg expects."""
     port = free_port()
-    binary = shutil.which("oxigraph")
+    binary = installed_script("oxigraph")
     assert binary, "the oxigraph server is installed with the test extra: pip install -e '.[test]'"
     process = subprocess.Popen([binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}",
                                 "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
