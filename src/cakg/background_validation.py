@@ -1,14 +1,21 @@
 """Validation in a second process, so the build can write its output meanwhile.
 
-The process is forked when the build starts, before any data is loaded, and
-is later handed the triples the shapes read as an N-Quads file. Forking once
+The process is forked when the build starts, before any data is parsed, and
+is later handed the triples the shapes read as an N-Quads file. It dies with
+the build: on Linux the kernel sends it SIGKILL when the build process ends
+(``PR_SET_PDEATHSIG``), elsewhere a thread in it watches for the parent to go. Forking once
 the store was full would share the store copy-on-write, but reading a
 pyoxigraph memory store writes to its pages (at 10^6 triples, iterating once
 made 270 MB of them private), so the store ended up in memory twice.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,8 +33,30 @@ from .validate import Prepared, Report, check, prepare, report
 _SHAPES: rdflib.Graph | None = None
 
 
+_PR_SET_PDEATHSIG = 1
+
+
 def _ready() -> None:
     return None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Runs first in the forked process: end it when the build process ends, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        # The signal is sent when the thread that forked this process exits: the build's thread,
+        # which waits for the report before it returns.
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _check_forked(prepared: Prepared) -> tuple[bool, list[tuple], float]:
@@ -52,7 +81,8 @@ class BackgroundValidation:
             return
         _SHAPES = shapes
         try:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_die_with_parent, initargs=(os.getpid(),))
             self._pool.submit(_ready).result()  # the fork happens here, while this process is small
         finally:
             _SHAPES = None

@@ -8,16 +8,14 @@ succeeded, so a failed build never replaces the last good output.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import json
-import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import rdflib
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
 from . import __version__
@@ -25,10 +23,12 @@ from .canonical import graph_lines, write_graphs, write_union
 from .background_validation import BackgroundValidation
 from .derive import derive
 from .errors import InputError, ValidationFailed
-from .loader import SourceFile, data_files, ontology_files, parse_file
+from .inputs import Folder, InputFile, current_stamps, fingerprint, read_inputs, recorded_stamps
+from .loader import SourceFile, graph_for, parse_file
 from .reason import materialise
 from .sources import corpus_quads, documents_in
-from .validate import Report, load_shapes
+from .staging import Held, remove_debris, scratch_path, staging_path, swap
+from .validate import Report, rdflib_graph
 from .vocab import GRAPH
 
 INFERRED = NamedNode(GRAPH + "inferred")
@@ -58,24 +58,61 @@ class Layout:
     def sources_dir(self) -> Path:
         return self.data_dir / "sources"
 
-    def inputs(self) -> list[Path]:
-        files = sorted(self.ontology_dir.glob("*.ttl")) + sorted(self.shapes_dir.glob("*.ttl"))
-        files += sorted(p for p in self.data_dir.rglob("*") if p.is_file() and p.suffix in {".ttl", ".txt", ".md"})
-        return files
+    def folders(self) -> list[Folder]:
+        """The input folders: ``ontology/*.ttl``, ``ontology/shapes/*.ttl`` and ``data/**`` (Turtle and texts)."""
+        return [Folder("ontology", self.ontology_dir, recursive=False, kinds=("turtle",)),
+                Folder("ontology/shapes", self.shapes_dir, recursive=False, kinds=("turtle",)),
+                Folder("data", self.data_dir, recursive=True, kinds=("turtle", "text"))]
+
+    def read(self) -> Inputs:
+        """Every input file, read once and confined to its folder (see :mod:`cakg.inputs`)."""
+        return Inputs(read_inputs(self.folders()))
 
     def stamps(self) -> dict[str, list[int]]:
-        """Size and modification time of every input: a cheap first check before hashing."""
-        return {str(p): [p.stat().st_size, p.stat().st_mtime_ns] for p in self.inputs()}
+        """Size and modification time of every input now: a cheap first check before hashing."""
+        return current_stamps(self.folders())
 
     def fingerprint(self) -> str:
-        """A hash of every input file's path and bytes: equal fingerprints, equal builds."""
-        digest = hashlib.sha256(__version__.encode())
-        for path in self.inputs():
-            digest.update(path.as_posix().encode())
-            digest.update(path.read_bytes())
-        for rule in sorted((Path(__file__).parent / "rules").glob("*.rq")):
-            digest.update(rule.read_bytes())
-        return digest.hexdigest()
+        """The fingerprint of the inputs as they are now (reads them all)."""
+        return self.read().fingerprint
+
+
+def _code_identity() -> list[bytes]:
+    """What besides the inputs decides a build's output: cakg's version and its derivation rules."""
+    rules = [rule.read_bytes() for rule in sorted((Path(__file__).parent / "rules").glob("*.rq"))]
+    return [__version__.encode(), *rules]
+
+
+@dataclass
+class Inputs:
+    """A build's input files as read, once, before parsing: what is parsed is what is fingerprinted."""
+
+    files: list[InputFile]
+    fingerprint: str = field(init=False)
+    stamps: dict[str, list[int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fingerprint = fingerprint(self.files, _code_identity())
+        self.stamps = recorded_stamps(self.files)
+
+    def turtle(self) -> list[SourceFile]:
+        """The files loaded into the build's store, each into its own named graph."""
+        loaded = []
+        for f in self.files:
+            folder, _, relative = f.name.partition("/")
+            if f.name.endswith(".ttl") and (folder == "data" or not relative.startswith("shapes/")):
+                loaded.append(SourceFile(Path(f.display), graph_for(folder, relative), f.content))
+        return loaded
+
+    def shapes(self) -> list[SourceFile]:
+        return [SourceFile(Path(f.display), NamedNode(GRAPH + "shapes"), f.content)
+                for f in self.files if f.name.startswith("ontology/shapes/")]
+
+    def source_texts(self) -> dict[str, bytes]:
+        """Texts under ``data/sources/`` by their name inside it."""
+        prefix = "data/sources/"
+        return {f.name[len(prefix):]: f.content for f in self.files
+                if f.name.startswith(prefix) and not f.name.endswith(".ttl")}
 
 
 @dataclass
@@ -101,18 +138,35 @@ def _require_folders(layout: Layout) -> None:
         raise InputError(f"{layout.data_dir}: data folder not found")
 
 
+def load_shapes_read(inputs: Inputs, shapes_dir: Path) -> rdflib.Graph:
+    """The shapes graph from the bytes the build read (as :func:`cakg.validate.load_shapes` parses them)."""
+    files = inputs.shapes()
+    if not files:
+        raise InputError(f"{shapes_dir}: no SHACL shapes (*.ttl) found")
+    quads = []
+    for source in files:
+        # Shapes keep their blank nodes: a property shape is named by the node shape holding it.
+        quads.extend(parse_file(source, skolemise_blank_nodes=False))
+    return rdflib_graph(quads)
+
+
 def assemble(layout: Layout, step: StepHook = _quiet_step,
-             timings: dict[str, float] | None = None) -> tuple[Store, dict[str, int]]:
-    """Load, segment, reason and derive into an in-memory store (no validation)."""
+             timings: dict[str, float] | None = None,
+             inputs: Inputs | None = None) -> tuple[Store, dict[str, int]]:
+    """Load, segment, reason and derive into an in-memory store (no validation).
+
+    ``inputs`` are the files as the caller read them; without, they are read here.
+    """
     timings = timings if timings is not None else {}
     _require_folders(layout)
-    store = Store()
-    files: list[SourceFile] = ontology_files(layout.ontology_dir) + data_files(layout.data_dir)
     started = time.perf_counter()
+    if inputs is None:
+        inputs = layout.read()
+    store = Store()
     with step("parse"):
-        for source in files:
+        for source in inputs.turtle():
             store.extend(parse_file(source))
-        for document in documents_in(store, layout.sources_dir):
+        for document in documents_in(store, layout.sources_dir, inputs.source_texts()):
             store.extend(corpus_quads(document, NamedNode(f"{GRAPH}corpus/{document.short_code}")))
     timings["parse"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -128,29 +182,41 @@ def assemble(layout: Layout, step: StepHook = _quiet_step,
 def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_graph: bool = True) -> BuildResult:
     """Build into ``out``; on any error ``out`` is left exactly as it was.
 
+    The inputs are read once, first: the fingerprint and stamps recorded are those of
+    the bytes parsed, so a file edited during the build leaves the build stale.
     Validation runs in a second process while this one writes the output
     aside: the two are independent until the swap, which happens only once
     the report says the graph conforms. On a 2-core machine this hides the
     write step inside the validation step, or the other way round.
+    Everything, ``build-info.json`` included, is written into the staging folder
+    before the swap, so the swap is the only step that changes ``out``.
     """
     timings: dict[str, float] = {}
     out = out.resolve()
     _require_folders(layout)
-    validation = BackgroundValidation(load_shapes(layout.shapes_dir)) if validate_graph else None
-    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
+    remove_debris(out)
+    started = time.perf_counter()
+    inputs = layout.read()
+    read_seconds = time.perf_counter() - started
+    validation = BackgroundValidation(load_shapes_read(inputs, layout.shapes_dir)) if validate_graph else None
+    staging: Held | None = None
+    scratch: Held | None = None
     report = None
     try:
-        store, counts = assemble(layout, step, timings)
+        store, counts = assemble(layout, step, timings, inputs)
+        timings["parse"] += read_seconds
+        inputs.files = []  # the bytes were parsed; only the fingerprint and stamps are kept
         if validation is not None:
-            validation.start(store, out.with_name(f".{out.name}.validation-{os.getpid()}.nq"))
+            scratch = Held(scratch_path(out), folder=False)
+            validation.start(store, scratch.path)
 
         from .void import describe
 
         store.extend(describe(store))
         started = time.perf_counter()
-        shutil.rmtree(staging, ignore_errors=True)
+        staging = Held(staging_path(out), folder=True)
         with step("write"):
-            _write(store, staging, layout, previous=out)
+            _write(store, staging.path, layout, previous=out)
         timings["write"] = time.perf_counter() - started
         if validation is not None:
             with step("validate"):
@@ -158,20 +224,23 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
             if not report.conforms:
                 raise ValidationFailed(
                     f"validation failed: {len(report.violations)} problem(s); build not written", report)
-            _write_report(staging, report)
-        _swap(staging, out)
+            _write_report(staging.path, report)
+        graphs = graph_sizes(store)
+        triples = sum(graphs.values())
+        info = {"version": __version__, "fingerprint": inputs.fingerprint, "triples": triples,
+                "inputs": {"data": str(layout.data_dir.resolve()), "ontology": str(layout.ontology_dir.resolve())},
+                "stamps": inputs.stamps,
+                "graphs": graphs, "inferred": counts["inferred"],
+                "rules": {k[5:]: v for k, v in counts.items() if k.startswith("rule:")}}
+        (staging.path / BUILD_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        swap(staging.path, out)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            staging.release()
         if validation is not None:
             validation.close()
-    graphs = graph_sizes(store)
-    triples = sum(graphs.values())
-    info = {"version": __version__, "fingerprint": layout.fingerprint(), "triples": triples,
-            "inputs": {"data": str(layout.data_dir.resolve()), "ontology": str(layout.ontology_dir.resolve())},
-            "stamps": layout.stamps(),
-            "graphs": graphs, "inferred": counts["inferred"],
-            "rules": {k[5:]: v for k, v in counts.items() if k.startswith("rule:")}}
-    (out / BUILD_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        if scratch is not None:
+            scratch.release()
     return BuildResult(out=out, triples=triples, graphs=graphs, timings=timings, report=report,
                        derived=info["rules"], inferred=counts["inferred"])
 
@@ -180,7 +249,9 @@ def is_stale(out: Path, layout: Layout | None = None) -> bool:
     """True if ``out`` holds no build, or one made from inputs that have changed since.
 
     The inputs are those recorded in the build (or ``layout``); a build whose recorded
-    inputs no longer exist (a copied or synthetic store) is served as it is.
+    inputs no longer exist (a copied or synthetic store) is served as it is. Inputs are
+    named relative to their folders, so the same folders reached by another path
+    (``--data data``, an absolute path, a link to the project) are the same inputs.
     """
     info_path = out / BUILD_INFO
     if not (out / "store").is_dir() or not info_path.is_file():
@@ -224,7 +295,7 @@ def write_graph_files(store: Store, trig: Path, turtle: Path) -> None:
 
 
 def _write(store: Store, folder: Path, layout: Layout, previous: Path | None = None) -> None:
-    folder.mkdir(parents=True)
+    """The build's files into ``folder`` (the staging folder, created and locked by the caller)."""
     write_graph_files(store, folder / "graph.trig", folder / "graph.ttl")
     disk = Store(str(folder / "store"))
     # In chunks: one bulk load of 10^6 quads buffered about 850 MB, 250k-quad chunks
@@ -245,17 +316,3 @@ def _write(store: Store, folder: Path, layout: Layout, previous: Path | None = N
 def _write_report(folder: Path, report: Report) -> None:
     (folder / "validation-report.txt").write_text(report.to_text() + "\n", encoding="utf-8")
     (folder / "validation-report.json").write_text(report.to_json() + "\n", encoding="utf-8")
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging`` with two renames; the old build is removed last."""
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        out.rename(old)
-    try:
-        staging.rename(out)
-    except OSError:
-        if old.exists():
-            old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse
 
-from .errors import InputError, ParseError
+from .errors import ParseError
 from .vocab import CAKG, GRAPH, ID
 
 GENID = "https://w3id.org/cakg/.well-known/genid/"
@@ -26,35 +26,37 @@ _EVIDENCE_HINTS = {NamedNode(CAKG + "quote"), NamedNode(CAKG + "Evidence")}
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A Turtle file of the project and the named graph it is loaded into."""
+    """A Turtle file of the project and the named graph it is loaded into.
+
+    ``content`` holds the bytes when the caller has read them already (a build reads
+    each input once, see :mod:`cakg.inputs`); otherwise ``path`` is read, without
+    following a symbolic link and at most :data:`~cakg.inputs.MAX_TURTLE_BYTES`.
+    """
 
     path: Path
     graph: NamedNode
+    content: bytes | None = None
 
     @property
     def display(self) -> str:
         return self.path.as_posix()
 
 
-def ontology_files(ontology_dir: Path) -> list[SourceFile]:
-    return [SourceFile(p, NamedNode(f"{GRAPH}ontology/{p.stem}"))
-            for p in sorted(ontology_dir.glob("*.ttl"))]
-
-
-def data_files(data_dir: Path) -> list[SourceFile]:
-    files = []
-    for path in sorted(data_dir.rglob("*.ttl")):
-        relative = path.relative_to(data_dir).with_suffix("")
-        files.append(SourceFile(path, NamedNode(f"{GRAPH}data/{relative.as_posix()}")))
-    return files
+def graph_for(folder_label: str, relative: str) -> NamedNode:
+    """The named graph of an input file: ``graph/ontology/NAME`` or ``graph/data/PATH`` (no suffix)."""
+    stem = relative[: -len(".ttl")] if relative.endswith(".ttl") else relative
+    if folder_label == "ontology":
+        return NamedNode(f"{GRAPH}ontology/{stem}")
+    return NamedNode(f"{GRAPH}data/{stem}")
 
 
 def parse_file(source: SourceFile, skolemise_blank_nodes: bool = True) -> list[Quad]:
     """All triples of one Turtle file as quads in its named graph, blank nodes skolemised."""
-    try:
-        data = source.path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{source.display}: cannot read ({error.strerror})") from error
+    data = source.content
+    if data is None:
+        from .inputs import MAX_TURTLE_BYTES, read_confined
+
+        data, _stamp = read_confined(source.path.parent, source.path.name, source.display, MAX_TURTLE_BYTES)
     try:
         triples = list(parse(data, format=RdfFormat.TURTLE, base_iri=ID))
     except SyntaxError as error:

@@ -7,6 +7,7 @@ IRIs, numbering and offsets are a function of the text alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from .corpus import Section, segment, section_slug
 from .errors import InputError
+from .inputs import MAX_TEXT_BYTES, TEXTS, read_confined, relative_parts
 from .vocab import CAKG, DCTERMS, XSD, cakg, entity, rdf, rdfs
 
 _INT = NamedNode(XSD + "integer")
@@ -24,19 +26,36 @@ _PASSAGE_CLASS = {"table-row": "TableRow", "heading": "Heading", "footnote": "Fo
 
 @dataclass(frozen=True)
 class SourceDocument:
+    """A document described in ``sources.ttl``; its text is ``file`` inside ``folder`` (``data/sources``).
+
+    ``content`` holds the text's bytes when the build has read them already (each input
+    is read once, see :mod:`cakg.inputs`); otherwise the file is read confined to
+    ``folder``: no absolute path, no ``..``, no symbolic link, a regular file only.
+    """
+
     iri: NamedNode
     short_code: str
-    path: Path
+    folder: Path
+    file: str
     front_matter_headings: frozenset[str]
     back_matter_starts_with: str | None
+    content: bytes | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.file
 
     def text(self) -> str:
+        display = self.path.as_posix()
+        data = self.content
+        if data is None:
+            data, _stamp = read_confined(self.folder, self.file, display, MAX_TEXT_BYTES)
         try:
-            return self.path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise InputError(f"{self.path}: cannot read source text ({error.strerror})") from error
+            text = data.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise InputError(f"{self.path}: not UTF-8 (byte {error.start})") from error
+            raise InputError(f"{display}: not UTF-8 (byte {error.start})") from None
+        # As reading in text mode would: offsets count "\r\n" and "\r" as one newline.
+        return text.replace("\r\n", "\n").replace("\r", "\n")
 
     def sections(self) -> list[Section]:
         return segment(self.text(), set(self.front_matter_headings), self.back_matter_starts_with)
@@ -48,8 +67,25 @@ class SourceDocument:
         return entity("passage", f"{self.short_code}-{section_slug(number)}-p{position}")
 
 
-def documents_in(store: Store, sources_dir: Path) -> list[SourceDocument]:
-    """The documents described in ``store`` whose text file lies in ``sources_dir``."""
+def source_file_name(document: str, value: str, sources_dir: Path) -> str:
+    """``cakg:sourceFile`` as a file inside the sources folder, or an InputError naming the document.
+
+    The check here gives a clear message; confinement itself holds by how the file
+    is opened (:func:`cakg.inputs.open_confined`).
+    """
+    where = f"{document}: cakg:sourceFile"
+    relative_parts(value, where, sources_dir)
+    if not value.endswith(TEXTS):
+        raise InputError(f"{where} {value!r}: a source text is a .txt (or .md) file inside {sources_dir}")
+    return value
+
+
+def documents_in(store: Store, sources_dir: Path, texts: Mapping[str, bytes] | None = None) -> list[SourceDocument]:
+    """The documents described in ``store``; their texts lie in ``sources_dir``.
+
+    ``texts`` (file name inside ``sources_dir`` to bytes) are the texts as the build read
+    them; a document whose file is not among them is an error rather than read again.
+    """
     query = f"""
         SELECT ?doc ?code ?file (GROUP_CONCAT(DISTINCT ?front; SEPARATOR="\\u001f") AS ?fronts) (SAMPLE(?back) AS ?b)
         WHERE {{
@@ -62,10 +98,17 @@ def documents_in(store: Store, sources_dir: Path) -> list[SourceDocument]:
     found = []
     for row in store.query(query):
         fronts = row["fronts"].value.split("\x1f") if row["fronts"] and row["fronts"].value else []
+        file = source_file_name(row["doc"].value, row["file"].value, sources_dir)
+        content = None
+        if texts is not None:
+            content = texts.get(file)
+            if content is None:
+                raise InputError(f"{row['doc'].value}: cakg:sourceFile {file!r}: not found among the source "
+                                 f"texts of {sources_dir}")
         found.append(SourceDocument(
-            iri=row["doc"], short_code=row["code"].value, path=sources_dir / row["file"].value,
+            iri=row["doc"], short_code=row["code"].value, folder=sources_dir, file=file,
             front_matter_headings=frozenset(fronts),
-            back_matter_starts_with=row["b"].value if row["b"] else None))
+            back_matter_starts_with=row["b"].value if row["b"] else None, content=content))
     return found
 
 
