@@ -440,6 +440,64 @@ def cmd_passages(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_add_source(args: argparse.Namespace) -> int:
+    from .curation.add_source import SourceRequest, add_source
+    from .curation.project import Project
+
+    request = SourceRequest(file=Path(args.file), code=args.code, title=args.title, issuers=args.issuer or [],
+                            date=args.date, title_zh=args.title_zh, rights=args.rights, language=args.language,
+                            headings=tuple(args.heading or ()))
+    added = add_source(Project(_layout(args)), request)
+    passages = sum(len(s.passages) for s in added.sections)
+    print(f"added {added.iri}: data/{added.text_file}, data/{added.description_file}; "
+          f"{len(added.sections)} sections, {passages} passages")
+    for name in added.issuers_as_text:
+        print(f"note: no entity is named {name!r}; the issuer is kept as text", file=sys.stderr)
+    for section in added.sections:
+        print(f"# {args.code} {section.number} {section.heading}".rstrip())
+        for passage in section.passages:
+            slug = f"{args.code}-{section.slug}-p{passage.position}"
+            text = passage.text if len(passage.text) <= 110 else passage.text[:109] + "…"
+            print(f"https://w3id.org/cakg/id/passage/{slug}\t{passage.kind}\t{text}")
+    return EXIT_OK
+
+
+def cmd_add_fact(args: argparse.Namespace) -> int:
+    from .curation.facts import Draft, create
+    from .curation.project import Project
+    from .curation.schema import resolve_values
+    from .curation.resolve import resolve_class
+
+    project = Project(_layout(args))
+    class_iri = resolve_class(project, args.class_name)
+    pairs = []
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError(f"--set {item!r}: write --set PROPERTY=VALUE")
+        pairs.append((key.strip(), value.strip()))
+    draft = Draft(doc=args.doc, class_iri=class_iri, values=resolve_values(project, class_iri, pairs),
+                  quote=args.quote, passage=args.passage, slug=args.id)
+    saved = create(project, draft)
+    cited = f", quoting {saved.passage}" if saved.passage else ""
+    print(f"wrote <{saved.iri}> into data/{saved.file}{cited}")
+    print(saved.block, end="")
+    return EXIT_OK
+
+
+def cmd_curate(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .curation.workbench import create_workbench
+
+    listener = _listen("127.0.0.1", args.port)  # loopback only: the workbench writes data/
+    app = create_workbench(_layout(args))
+    print(f"cakg curation workbench for {app.state.layout.data_dir} at http://127.0.0.1:{args.port}/ "
+          "(writes data/; loopback only)", file=sys.stderr)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[listener])
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="cakg", description="China–ASEAN ICT cooperation knowledge graph")
     top.add_argument("--version", action="version", version=f"cakg {__version__}")
@@ -559,6 +617,37 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", metavar="CODE", help="only this document (wp2016, sc2019)")
     p.add_argument("--section", metavar="NUMBER", help="only this section (e.g. II.(I).3)")
     p.set_defaults(func=cmd_passages)
+
+    p = with_inputs(commands.add_parser("add-source", help="add a source document (text or PDF) and print its "
+                                        "segmentation"))
+    p.add_argument("file", metavar="FILE", help="a UTF-8 text file or a PDF")
+    p.add_argument("--code", required=True, help="short code for passage IRIs and data/CODE/ (e.g. mou2021)")
+    p.add_argument("--title", required=True, help="the document's English title")
+    p.add_argument("--title-zh", metavar="TITLE", help="its Chinese title, if it has one")
+    p.add_argument("--issuer", action="append", metavar="NAME", help="who issued it: an entity's name, code or "
+                   "IRI, kept as text if none matches (repeatable)")
+    p.add_argument("--date", required=True, help="issue date as precise as the document: YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--rights", help="licence or attribution statement")
+    p.add_argument("--language", default="en", help="language of the text (default en)")
+    p.add_argument("--heading", action="append", metavar="TEXT", help="an unnumbered heading to open a section at "
+                   "(repeatable)")
+    p.set_defaults(func=cmd_add_source)
+
+    p = with_inputs(commands.add_parser("add-fact", help="encode a fact (or entity) citing a quote, validated "
+                                        "before it is written into data/CODE/"))
+    p.add_argument("--doc", required=True, metavar="CODE", help="the document the quote comes from")
+    p.add_argument("--class", dest="class_name", required=True, metavar="CLASS",
+                   help="ontology class: name, label in any language or IRI (e.g. SubmarineCable, Company)")
+    p.add_argument("--quote", help="the source's exact words (spacing aside); required for facts")
+    p.add_argument("--set", action="append", metavar="PROPERTY=VALUE",
+                   help="a value: label=…, label@zh=…, builtBy=Huawei Marine, date=2015, party=THA (repeatable)")
+    p.add_argument("--passage", metavar="IRI", help="the passage, when the quote occurs in several")
+    p.add_argument("--id", metavar="SLUG", help="the IRI's last segment (default: from the English label)")
+    p.set_defaults(func=cmd_add_fact)
+
+    p = with_inputs(commands.add_parser("curate", help="the curation workbench in the browser (127.0.0.1 only)"))
+    p.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    p.set_defaults(func=cmd_curate)
     return top
 
 
