@@ -259,10 +259,10 @@ class _Heading:
     title: str
 
 
-def _title_like(text: str) -> bool:
+def _title_like(text: str, limit: int = 120) -> bool:
     """One short line that does not end like a sentence: a heading's title, not a paragraph."""
     bare = text.strip("*_ ")
-    return "\n" not in text and 0 < len(bare) <= 120 and not bare.endswith(_SENTENCE_END)
+    return "\n" not in text and 0 < len(bare) <= limit and not bare.endswith(_SENTENCE_END)
 
 
 def _numbered_heading(text: str) -> _Heading | None:
@@ -407,7 +407,7 @@ def _segment_outline(blocks: list[_Block], front: set[str], back_matter_starts_w
             if parent is None:
                 stack = []
             continue
-        if current.number == "title-page" and not (_title_like(text) and _plain(text)):
+        if current.number == "title-page" and not (_title_like(text.replace("\n", " "), 300) and _plain(text)):
             # The first paragraph ends the title page; text before any heading is a preamble.
             current = open_section("preamble" if any_heading else "body", "", 1, None, None)
         if current.number == "title-page":
