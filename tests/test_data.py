@@ -378,7 +378,7 @@ WP2016_FACTS = [
        "infra:china-asean-cross-border-e-commerce-platform cakg:builtBy org:ccpit , org:suning .",
        "jointly build the China - ASEAN cross-border e-commerce platform with Suning"),
     wp("II.(II).3", "Alibaba entered the ASEAN market via Lazada", "entry:alibaba-asean-via-lazada",
-       """entry:alibaba-asean-via-lazada a cakg:MarketEntry ; cakg:participant org:alibaba ;
+       """entry:alibaba-asean-via-lazada a cakg:MarketEntry ; cakg:entrant org:alibaba ;
              cakg:marketCountry group:asean-member-states .""",
        "Alibaba has entered the ASEAN market via Lazada"),
     # --- II.(III).1 ----------------------------------------------------------
@@ -429,19 +429,19 @@ WP2016_FACTS = [
        "Tencent has established the partnership with Easy Taxi, Lazada and Foodpanda"),
     wp("II.(III).3", "Tencent explored Malaysia, Singapore, Thailand and the Philippines",
        ("entry:tencent-mys", "entry:tencent-sgp", "entry:tencent-tha", "entry:tencent-phl"),
-       """entry:tencent-mys cakg:participant org:tencent ; cakg:marketCountry country:mys .
-           entry:tencent-sgp cakg:participant org:tencent ; cakg:marketCountry country:sgp .
-           entry:tencent-tha cakg:participant org:tencent ; cakg:marketCountry country:tha .
-           entry:tencent-phl cakg:participant org:tencent ; cakg:marketCountry country:phl .""",
+       """entry:tencent-mys cakg:entrant org:tencent ; cakg:marketCountry country:mys .
+           entry:tencent-sgp cakg:entrant org:tencent ; cakg:marketCountry country:sgp .
+           entry:tencent-tha cakg:entrant org:tencent ; cakg:marketCountry country:tha .
+           entry:tencent-phl cakg:entrant org:tencent ; cakg:marketCountry country:phl .""",
        "explored the markets in Malaysia, Singapore, Thailand and the Philippines and other countries"),
     wp("II.(III).3", "Baidu explores Thailand, Vietnam and Indonesia",
        ("entry:baidu-tha", "entry:baidu-vnm", "entry:baidu-idn"),
-       """entry:baidu-tha a cakg:MarketEntry ; cakg:participant org:baidu ; cakg:marketCountry country:tha .
-           entry:baidu-vnm a cakg:MarketEntry ; cakg:participant org:baidu ; cakg:marketCountry country:vnm .
-           entry:baidu-idn a cakg:MarketEntry ; cakg:participant org:baidu ; cakg:marketCountry country:idn .""",
+       """entry:baidu-tha a cakg:MarketEntry ; cakg:entrant org:baidu ; cakg:marketCountry country:tha .
+           entry:baidu-vnm a cakg:MarketEntry ; cakg:entrant org:baidu ; cakg:marketCountry country:vnm .
+           entry:baidu-idn a cakg:MarketEntry ; cakg:entrant org:baidu ; cakg:marketCountry country:idn .""",
        "to explore the market potential in Thailand, Vietnam, Indonesia and other countries"),
     wp("II.(III).3", "Baidu set up a research center in Singapore", "entry:baidu-sgp",
-       "entry:baidu-sgp cakg:participant org:baidu ; cakg:location country:sgp ; cakg:marketCountry country:sgp .",
+       "entry:baidu-sgp cakg:entrant org:baidu ; cakg:location country:sgp ; cakg:marketCountry country:sgp .",
        "has also set up a research center in Singapore to serve the local market"),
     # --- II.(IV).1 -----------------------------------------------------------
     wp("II.(IV).1", "Smart Nation 2025, Smart Thailand 2020 and the Multimedia Super Corridor",
@@ -528,15 +528,15 @@ WP2016_FACTS = [
     # --- II.(V).2 ------------------------------------------------------------
     wp("II.(V).2", "ASEAN held the 16th SOMTC in Indonesia in 2016", "event:somtc-16-2016",
        """event:somtc-16-2016 a cakg:Event ; cakg:sessionOf org:somtc ; cakg:ordinal 16 ;
-             cakg:date "2016"^^xsd:gYear ; cakg:location country:idn ;
-             cakg:participant country:rus , country:chn , country:jpn , country:kor , country:aus , country:usa ,
+             cakg:date "2016"^^xsd:gYear ; cakg:location country:idn ; cakg:hostedBy org:asean ;
+             cakg:invitee country:rus , country:chn , country:jpn , country:kor , country:aus , country:usa ,
                country:ind , country:nzl , country:can , org:european-union .""",
        "In 2016, ASEAN held the 16th SOMTC in Indonesia and invited Russia, China, Japan, Korea, Australia, "
        "the United States, India, New Zealand, Canada, the European Union and other countries"),
     wp("II.(V).2", "ASEAN's leadership dialogue with Japan and the United States",
        "mechanism:wp2016-asean-cyber-security-leadership-dialogue",
        """mechanism:wp2016-asean-cyber-security-leadership-dialogue a cakg:Mechanism ;
-             cakg:participant org:asean , country:jpn , country:usa .""",
+             cakg:hostedBy org:asean ; cakg:dialoguePartner country:jpn , country:usa .""",
        "a leadership dialogue mechanism for cyber and information security with Japan, the United States and "
        "other countries"),
     wp("II.(V).2", "China's new model of cyber governance", "policy:china-new-model-of-cyber-governance",
@@ -578,8 +578,10 @@ WP2016_FACTS = [
            project:wp2016-information-harbor-infrastructure-platform cakg:partOf project:china-asean-information-harbor .""",
        "centering on the five platforms of infrastructure, trade services, technical cooperation, cultural "
        "exchanges and information sharing"),
-    wp("III.(I)", "the ASEAN ICT2020 Strategy", "policy:asean-ict2020-strategy",
-       "policy:asean-ict2020-strategy a cakg:Policy ; cakg:issuedBy org:asean .",
+    wp("III.(I)", "the ASEAN ICT2020 Strategy is the ASEAN ICT Masterplan 2020", "policy:asean-ict-masterplan-2020",
+       """policy:asean-ict-masterplan-2020 a cakg:Policy ; cakg:issuedBy org:asean ;
+             skos:altLabel "ASEAN ICT2020 Strategy"@en .
+           recommendation:wp2016-iii-i-2 cakg:refersTo policy:asean-ict-masterplan-2020 .""",
        "effectively link them with the ASEAN ICT2020 Strategy"),
     # --- III.(II) ------------------------------------------------------------
     wp("III.(II)", "a proposed cable convergence center in Guangxi",
@@ -659,7 +661,7 @@ WP2016_FACTS = [
        "First, promoting synergic technological innovation and cooperation demonstration in smart city development."),
     # --- III.(VI) ------------------------------------------------------------
     wp("III.(VI)", "build on the telecom ministers' consultation mechanism", "recommendation:wp2016-iii-vi-1",
-       """recommendation:wp2016-iii-vi-1 cakg:refersTo mechanism:china-asean-telecom-ministerial-consultations ,
+       """recommendation:wp2016-iii-vi-1 cakg:refersTo mechanism:china-asean-telecom-ministers-meeting ,
              mechanism:wp2016-regional-cyber-security-emergency-response-cooperation-system .""",
        "On the basis of the current the China-ASEAN telecom ministers' consultation mechanism"),
     wp("III.(VI)", "a proposed computer emergency response mechanism",

@@ -43,7 +43,7 @@ def test_graphml_carries_the_cooperation_network(real_store):
     nodes, edges, keys = _graphml_counts(export(real_store, "graphml"))
     assert (nodes, edges) == (network.number_of_nodes(), network.number_of_edges())
     assert {"label", "kind", "country", "relation", "weight", "facts"} <= keys
-    assert nodes > 30 and edges > 80
+    assert nodes > 30 and edges > 30  # role-aware cooperation edges: 41 on the two documents
 
 
 def test_gexf_carries_the_cooperation_network(real_store):

@@ -95,6 +95,21 @@ CASES = {
         'country:xx a cakg:Country ; rdfs:label "X"@en , "X"@zh ; '
         '<http://www.w3.org/2002/07/owl#sameAs> <http://dbpedia.org/resource/Thailand> .',
         "country/xx", "Wikidata"),
+    "invitee without a host": (
+        f'id:event/x a cakg:Meeting ; rdfs:label "X"@en ; cakg:invitee country:tha , country:mys ; {EVIDENCE} .',
+        "event/x", "names the host that invited them"),
+    "dialogue partners without a side to talk to": (
+        f'id:mechanism/x a cakg:DialogueMechanism ; rdfs:label "X"@en ; cakg:dialoguePartner country:tha , country:mys ; '
+        f'{EVIDENCE} . id:mechanism/y a cakg:DialogueMechanism ; rdfs:label "Y"@en ; cakg:participant country:khm ; '
+        f'cakg:dialoguePartner country:tha ; {EVIDENCE} .',
+        "mechanism/x", "names the side that holds the dialogue"),
+    "market entry without an entrant": (
+        f'id:market-entry/x a cakg:MarketEntry ; rdfs:label "X"@en ; cakg:participant org:huawei-marine ; '
+        f'cakg:marketCountry country:tha ; {EVIDENCE} .',
+        "market-entry/x", "cakg:entrant"),
+    "member states of a country": (
+        'id:group/x a cakg:CountryGroup ; rdfs:label "X"@en ; cakg:memberStatesOf country:tha .',
+        "group/x", "intergovernmental organisation"),
     "topic outside the scheme": (
         f'id:project/x a cakg:Project ; rdfs:label "X"@en ; cakg:topic id:topic/no-such-topic ; {EVIDENCE} .',
         "project/x", "topic scheme"),
@@ -135,9 +150,9 @@ def test_narrowed_copy_and_batched_property_shapes_report_what_plain_pyshacl_rep
     shapes = load_shapes(layout.shapes_dir)
     narrowed = predicates_read_by(shapes)
     assert narrowed is not None and len(narrowed) < len({q.predicate for q in store})
-    # Both SHACL-SPARQL constraints are pre-evaluated, and each keeps only some of its targets.
+    # The three SHACL-SPARQL constraints are pre-evaluated, and each keeps only some of its targets.
     checks = _focus_nodes_to_check(store, shapes)
-    assert len(checks) == 2
+    assert len(checks) == 3
     assert all(0 < len(candidates) < len(targets) for targets, candidates in checks.values())
 
     validated = validate(store, shapes)

@@ -55,7 +55,7 @@ def centrality(graph: nx.Graph, top: int | None = None, network: str = "cooperat
     if graph.number_of_nodes() == 0:
         return Analysis("centrality", network, [], [], "none")
     degree = nx.degree_centrality(graph)
-    weighted = dict(graph.degree(weight="weight"))
+    weighted = {n: _rounded(w) for n, w in graph.degree(weight="weight")}
     sampled = graph.number_of_edges() > EXACT_BETWEENNESS_MAX_EDGES
     k = min(BETWEENNESS_SAMPLE, graph.number_of_nodes()) if sampled else None
     betweenness = nx.betweenness_centrality(graph, k=k, seed=SEED if sampled else None, normalized=True)
@@ -70,6 +70,12 @@ def centrality(graph: nx.Graph, top: int | None = None, network: str = "cooperat
     return Analysis("centrality", network,
                     ["label", "kind", "degree", "weighted_degree", "betweenness", "eigenvector", "node"],
                     rows[:top] if top else rows, "networkx degree/betweenness/eigenvector centrality", parameters)
+
+
+def _rounded(value: float | int) -> float | int:
+    """A sum of edge weights (fractions for cooperation, 1/(n−1) each) to six decimals; whole numbers as integers."""
+    value = round(float(value), 6)
+    return int(value) if value.is_integer() else value
 
 
 def _eigenvector(graph: nx.Graph) -> dict[str, float]:

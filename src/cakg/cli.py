@@ -588,7 +588,7 @@ def parser() -> argparse.ArgumentParser:
                                         "components, path A B, ego A, compare A B"))
     p.add_argument("kind", choices=["centrality", "communities", "components", "resilience", "path", "ego", "compare"])
     p.add_argument("names", nargs="*", metavar="ACTOR", help="actors by label (any language), acronym or IRI")
-    p.add_argument("--network", default="cooperation", choices=["cooperation", "connectivity", "city", "actor-fact"])
+    p.add_argument("--network", default="cooperation", choices=["cooperation", "connectivity", "city", "actor-fact", "market"])
     p.add_argument("--depth", type=int, default=1, help="ego network depth (default 1)")
     p.add_argument("--top", type=int, metavar="N", help="only the first N rows")
     p.add_argument("--format", choices=["table", "csv", "json", "tsv", "md"], default="table")

@@ -2,9 +2,16 @@
 
 Every projection is a networkx graph whose nodes carry ``label``, ``kind``
 (the most specific cakg class), ``country`` and, where known, ``lat``/``long``;
-edges carry ``relation``, ``weight`` (number of supporting facts) and
-``facts`` (their IRIs, joined with spaces). Because they are read with SPARQL,
-the same projections come out of a remote endpoint.
+edges carry ``relation``, ``weight`` and ``facts`` (their IRIs, joined with
+spaces); edges the build derived also carry ``rules`` (the rules that paired
+the ends, joined with spaces). A cooperation edge's weight is the sum of
+1/(n−1) over its facts, n being the number of actors a fact relates (see
+``rules/cooperates-with.rq``); a connection's or a market's is the number of
+links or market entries. :func:`edge_supports` gives, per edge, which fact
+paired the two ends in which roles by which rule. A group that is the member
+states of an organisation (``cakg:memberStatesOf``) is drawn as that
+organisation in every projection: ASEAN is one node. Because they are read
+with SPARQL, the same projections come out of a remote endpoint.
 """
 
 from __future__ import annotations
@@ -23,11 +30,27 @@ PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 """
 
 NETWORKS = {
-    "cooperation": "actors linked through shared agreements, projects, mechanisms, investments and infrastructure",
+    "cooperation": "actors a fact relates by their roles: parties to one agreement, a host with its invitees, "
+                   "joint builders, a builder with the countries its link connects, an investor with its investee",
     "connectivity": "countries, cities and facilities linked by infrastructure links",
     "city": "cities linked by partnerships, shared facts and the links that connect them",
     "actor-fact": "the bipartite graph of actors and the fact nodes they take part in",
+    "market": "actors and the markets they entered or explored: presence in a market, not cooperation",
 }
+
+# The projections drawn from the build's derived edges, and the relation each one draws.
+DERIVED_RELATIONS = {"cooperation": "cooperatesWith", "connectivity": "connectedTo", "market": "activeInMarket"}
+
+# What the actor playing each role is called in an edge's explanation ("ASEAN (host) with China (invitee)").
+ROLE_NOUNS = {
+    "party": "party", "participant": "participant", "hostedBy": "host", "invitee": "invitee",
+    "dialoguePartner": "dialogue partner", "builtBy": "builder", "designedBy": "designer", "aidedBy": "aid giver",
+    "fundedBy": "funder", "operatedBy": "operator", "investor": "investor", "investee": "investee",
+    "connects": "place connected", "entrant": "entrant", "marketCountry": "market",
+}
+
+# A group drawn as the organisation whose member states it is (the ASEAN Member States as ASEAN).
+_FOLD = "OPTIONAL {{ {var} cakg:memberStatesOf ?{name}Organisation }} BIND (COALESCE(?{name}Organisation, {var}) AS ?{name})"
 
 _NODE_QUERY = PREFIX + """
 SELECT ?node ?label ?kind ?country ?lat ?long WHERE {
@@ -71,17 +94,60 @@ def _annotate(store: GraphStore, graph: nx.Graph) -> None:
             data.setdefault("country", "")
 
 
+def _weight(value: str) -> float | int:
+    """An edge weight as a number: whole numbers stay integers (the sum 0.999… of eleven 1/11 is 1)."""
+    number = float(value)
+    return int(round(number)) if abs(number - round(number)) < 1e-9 else number
+
+
 def _edges_from_derived(store: GraphStore, relation: str, graph: nx.Graph) -> None:
+    # The weight the build wrote on the edge; an edge from an older build without one weighs its facts.
     query = PREFIX + f"""
-SELECT ?a ?b (COUNT(DISTINCT ?fact) AS ?weight) (GROUP_CONCAT(DISTINCT STR(?fact); SEPARATOR=" ") AS ?facts)
+SELECT ?a ?b (SAMPLE(?w) AS ?weight) (COUNT(DISTINCT ?fact) AS ?count)
+       (GROUP_CONCAT(DISTINCT STR(?fact); SEPARATOR=" ") AS ?facts)
+       (GROUP_CONCAT(DISTINCT STR(?rule); SEPARATOR=" ") AS ?rules)
 WHERE {{
   ?edge a cakg:DerivedEdge ; cakg:relation cakg:{relation} ;
         cakg:edgeSource ?a ; cakg:edgeTarget ?b ; cakg:derivedFrom ?fact .
+  OPTIONAL {{ ?edge cakg:weight ?w }}
+  OPTIONAL {{ ?edge cakg:derivedBy ?rule }}
 }} GROUP BY ?a ?b"""
     for row in store.select(query, f"{relation} edges").rows:
         facts = " ".join(sorted(row["facts"].value.split()))
-        graph.add_edge(row["a"].value, row["b"].value, relation=relation,
-                       weight=int(row["weight"].value), facts=facts)
+        rules = " ".join(sorted(r.rsplit("#", 1)[-1] for r in row["rules"].value.split())) if "rules" in row else ""
+        weight = _weight(row["weight"].value) if "weight" in row else int(row["count"].value)
+        graph.add_edge(row["a"].value, row["b"].value, relation=relation, weight=weight, facts=facts, rules=rules)
+
+
+def edge_supports(store: GraphStore, relation: str) -> dict[tuple[str, str], list[dict]]:
+    """(source, target) → one entry per fact: the fact, the rules, the two ends as the fact names them, their roles,
+    the number of actors the fact relates and the weight it gives the edge (the explanation of the edge)."""
+    query = PREFIX + f"""
+SELECT ?a ?b ?fact ?rule ?sourceInFact ?sourceRole ?targetInFact ?targetRole ?n ?w WHERE {{
+  ?edge a cakg:DerivedEdge ; cakg:relation cakg:{relation} ; cakg:edgeSource ?a ; cakg:edgeTarget ?b ;
+        cakg:support ?support .
+  ?support cakg:derivedFrom ?fact .
+  OPTIONAL {{ ?support cakg:derivedBy ?rule }}
+  OPTIONAL {{ ?support cakg:sourceInFact ?sourceInFact }} OPTIONAL {{ ?support cakg:sourceRole ?sourceRole }}
+  OPTIONAL {{ ?support cakg:targetInFact ?targetInFact }} OPTIONAL {{ ?support cakg:targetRole ?targetRole }}
+  OPTIONAL {{ ?support cakg:actorCount ?n }} OPTIONAL {{ ?support cakg:weight ?w }}
+}}"""
+    found: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
+    for row in store.select(query, f"{relation} edge supports").rows:
+        fact = row["fact"].value
+        entry = found[(row["a"].value, row["b"].value)].setdefault(fact, {
+            "fact": fact, "rules": set(), "source": set(), "source_roles": set(), "target": set(),
+            "target_roles": set(), "actors": int(row["n"].value) if "n" in row else None,
+            "weight": _weight(row["w"].value) if "w" in row else 1})
+        for key, column, local in (("rules", "rule", True), ("source", "sourceInFact", False),
+                                   ("source_roles", "sourceRole", True), ("target", "targetInFact", False),
+                                   ("target_roles", "targetRole", True)):
+            if column in row:
+                value = row[column].value
+                entry[key].add(value.rsplit("#", 1)[-1] if local and value.startswith(CAKG) else value)
+    return {pair: [{k: sorted(v) if isinstance(v, set) else v for k, v in entry.items()}
+                   for _fact, entry in sorted(facts.items())]
+            for pair, facts in found.items()}
 
 
 def _add_every(store: GraphStore, graph: nx.Graph, cls: str) -> None:
@@ -143,12 +209,21 @@ SELECT ?a ?b ?fact ?relation WHERE {
     return graph
 
 
+def market_network(store: GraphStore) -> nx.Graph:
+    """Entrants and the markets they entered or explored (derived cakg:activeInMarket edges)."""
+    graph = nx.Graph(name="market")
+    _edges_from_derived(store, "activeInMarket", graph)
+    _annotate(store, graph)
+    return graph
+
+
 def actor_fact_network(store: GraphStore) -> nx.Graph:
     graph = nx.Graph(name="actor-fact")
     query = PREFIX + """
 SELECT ?fact ?actor ?role WHERE {
-  ?fact ?role ?actor . ?role rdfs:subPropertyOf cakg:involves . ?actor a cakg:Actor .
+  ?fact ?role ?member . ?role rdfs:subPropertyOf cakg:involves . ?member a cakg:Actor .
   FILTER (?role != cakg:involves)
+  """ + _FOLD.format(var="?member", name="actor") + """
 }"""
     roles: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in store.select(query, "actor-fact network").rows:
@@ -166,6 +241,7 @@ BUILDERS = {
     "connectivity": connectivity_network,
     "city": city_network,
     "actor-fact": actor_fact_network,
+    "market": market_network,
 }
 
 

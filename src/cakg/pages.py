@@ -457,6 +457,62 @@ def _segments(text: str, quotes: list[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
+def _weight_text(value: str | None) -> str:
+    """A derived weight as people read it (0.091, 1, 19.091)."""
+    if value is None:
+        return ""
+    number = round(float(value), 3)
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _edge_items(edges: ResultTable, iri: str, labels: dict[str, str], base: str) -> list[dict]:
+    """The derived edges of an entity page, each with the explanation of every fact it rests on."""
+    from .network import ROLE_NOUNS
+
+    def role_text(roles: list[str]) -> str:
+        return ", ".join(ROLE_NOUNS.get(r[len(CAKG):], labels.get(r) or compact(r)) for r in sorted(roles))
+
+    edge_map: OrderedDict[str, dict] = OrderedDict()
+    for row in edges.rows:
+        e = row["edge"].value
+        item = edge_map.get(e)
+        if item is None:
+            a, b = row["a"].value, row["b"].value
+            ends = [x for x in (a, b) if x != iri]
+            item = edge_map[e] = {"edge": iri_view(e, labels, base), "relation": iri_view(row["rel"].value, labels,
+                                                                                          base),
+                                  "ends": [iri_view(x, labels, base) for x in (ends if len(ends) == 1 else [a, b])],
+                                  "source": a, "facts": OrderedDict(), "is_end": iri in (a, b),
+                                  "weight": _weight_text(_val(row, "weight"))}
+        if "fact" not in row:
+            continue
+        fact = item["facts"].setdefault(row["fact"].value, {
+            "fact": iri_view(row["fact"].value, labels, base), "rules": [], "source": [], "source_roles": [],
+            "target": [], "target_roles": [], "actors": _val(row, "n"), "share": _weight_text(_val(row, "share"))})
+        for key, column in (("rules", "rule"), ("source", "sourceInFact"), ("source_roles", "sourceRole"),
+                            ("target", "targetInFact"), ("target_roles", "targetRole")):
+            value = _val(row, column)
+            if value and value not in fact[key]:
+                fact[key].append(value)
+    for item in edge_map.values():
+        facts = []
+        for fact in item["facts"].values():
+            # Told from the page's side: this entity (or the end it is drawn as) first.
+            first, second = ("source", "target")
+            if item["is_end"] and item["source"] != iri:
+                first, second = ("target", "source")
+            fact["pair"] = [
+                {"named": [iri_view(x, labels, base) for x in sorted(fact[first])], "roles": role_text(fact[first + "_roles"])},
+                {"named": [iri_view(x, labels, base) for x in sorted(fact[second])], "roles": role_text(fact[second + "_roles"])}]
+            fact["rule_labels"] = [labels.get(r) or compact(r) for r in sorted(fact["rules"])]
+            facts.append(fact)
+        item["facts"] = facts
+        if not item["weight"]:
+            item["weight"] = str(len(facts))
+    return sorted(edge_map.values(), key=lambda x: (x["relation"].label, -float(x["weight"] or 0), -len(x["facts"]),
+                                                    [v.label for v in x["ends"]]))
+
+
 async def entity_page(request: Request, iri: str) -> Response:
     service = _service(request)
     base = _base(request)
@@ -476,12 +532,21 @@ async def entity_page(request: Request, iri: str) -> Response:
             OPTIONAL {{ ?passage cakg:inDocument ?doc .
               OPTIONAL {{ ?doc rdfs:label ?docLabel FILTER(LANGMATCHES(LANG(?docLabel), "en")) }} }} }}
         }}""")
+    # Derived edges with their explanation: per fact the rules, both ends as the fact names them, their roles
+    # and the weight the fact gives (cakg:EdgeSupport).
     edges = await service.table(f"""{PREFIX_BLOCK}
-        SELECT ?edge ?rel ?a ?b ?fact WHERE {{
+        SELECT ?edge ?rel ?a ?b ?weight ?fact ?rule ?sourceInFact ?sourceRole ?targetInFact ?targetRole ?n ?share
+        WHERE {{
           {{ ?edge cakg:edgeSource {node} }} UNION {{ ?edge cakg:edgeTarget {node} }}
           UNION {{ ?edge cakg:derivedFrom {node} }}
           ?edge cakg:relation ?rel ; cakg:edgeSource ?a ; cakg:edgeTarget ?b .
-          OPTIONAL {{ ?edge cakg:derivedFrom ?fact }}
+          OPTIONAL {{ ?edge cakg:weight ?weight }}
+          OPTIONAL {{ ?edge cakg:derivedFrom ?fact
+            OPTIONAL {{ ?edge cakg:support ?support . ?support cakg:derivedFrom ?fact .
+              OPTIONAL {{ ?support cakg:derivedBy ?rule }}
+              OPTIONAL {{ ?support cakg:sourceInFact ?sourceInFact }} OPTIONAL {{ ?support cakg:sourceRole ?sourceRole }}
+              OPTIONAL {{ ?support cakg:targetInFact ?targetInFact }} OPTIONAL {{ ?support cakg:targetRole ?targetRole }}
+              OPTIONAL {{ ?support cakg:actorCount ?n }} OPTIONAL {{ ?support cakg:weight ?share }} }} }}
         }}""")
 
     out_rows = _collect(outgoing, "o")
@@ -552,7 +617,8 @@ async def entity_page(request: Request, iri: str) -> Response:
     hidden_out = set(LABEL_PROPERTIES) | {RDF + "type", CAKG + "evidence"}
     if is_passage:
         hidden_out |= {CAKG + "text", SCHEMA + "text"}
-    hidden_in = {CAKG + "edgeSource", CAKG + "edgeTarget", CAKG + "derivedFrom", PROV + "wasDerivedFrom"}
+    hidden_in = {CAKG + "edgeSource", CAKG + "edgeTarget", CAKG + "derivedFrom", PROV + "wasDerivedFrom",
+                 CAKG + "sourceInFact", CAKG + "targetInFact"}
     if is_passage:
         hidden_in |= {PROV + "wasQuotedFrom"}
     relations, inferred = _group([r for r in out_rows if r[0] not in hidden_out], labels, base)
@@ -584,22 +650,8 @@ async def entity_page(request: Request, iri: str) -> Response:
             holders = [p for p in passages if quote_text and quote_text in (p["text"] or "")] or passages
             evidence_items.append({"quote": quote_text, "sources": holders, "evidence": entry["iri"]})
 
-    # Derived edges: relation, ends, the facts they rest on.
-    edge_map: OrderedDict[str, dict] = OrderedDict()
-    for row in edges.rows:
-        e = row["edge"].value
-        item = edge_map.get(e)
-        if item is None:
-            a, b = row["a"].value, row["b"].value
-            ends = [x for x in (a, b) if x != iri]
-            item = edge_map[e] = {"edge": iri_view(e, labels, base), "relation": iri_view(row["rel"].value, labels,
-                                                                                          base),
-                                  "ends": [iri_view(x, labels, base) for x in (ends if len(ends) == 1 else [a, b])],
-                                  "facts": [], "is_end": iri in (a, b)}
-        if "fact" in row and row["fact"].value not in [f.value for f in item["facts"]]:
-            item["facts"].append(iri_view(row["fact"].value, labels, base))
-    edge_items = sorted(edge_map.values(), key=lambda x: (x["relation"].label, -len(x["facts"]),
-                                                          [v.label for v in x["ends"]]))
+    # Derived edges: relation, ends, weight, and why: per fact the ends as it names them, their roles, the rules.
+    edge_items = _edge_items(edges, iri, labels, base)
 
     passage_view = None
     if is_passage:

@@ -23,7 +23,7 @@ import networkx as nx
 
 from . import analyses
 from .errors import InputError
-from .network import NETWORKS, project
+from .network import DERIVED_RELATIONS, NETWORKS, ROLE_NOUNS, edge_supports, project
 from .store import GraphStore
 from .vocab import CAKG, GRAPH, ID, RDFS, SKOS
 
@@ -88,9 +88,12 @@ def network_data(store: GraphStore, network: str) -> dict[str, Any]:
     degree, weighted degree, degree centrality, betweenness, eigenvector,
     community, and the topics and years of the facts the node takes part in.
     Edges: ``source``, ``target``, ``relation`` (``relations`` split), ``weight``,
-    ``facts`` (IRI and label each), topics and years. ``facts`` at the top
-    maps every fact IRI to its label, class, topics, years and evidence quotes
-    (quote, document short code, section number).
+    ``facts`` (IRI and label each), topics and years, and for the edges the
+    build derived ``explanation``: per fact, the rules that paired the two ends
+    (name and label), each end as the fact names it with its roles, the number
+    of actors the fact relates and the weight it gives the edge. ``facts`` at
+    the top maps every fact IRI to its label, class, topics, years and evidence
+    quotes (quote, document short code, section number).
     """
     if network not in NETWORKS:
         raise InputError(f"unknown network {network!r}; choose from {', '.join(NETWORKS)}")
@@ -120,6 +123,8 @@ def network_data(store: GraphStore, network: str) -> dict[str, Any]:
                          for e in entries if e.get("quote")],
         }
 
+    explanations = _explanations(store, network, graph)
+
     centrality = {r["node"]: r for r in analyses.centrality(graph, network=network).rows}
     community = {r["node"]: r["community"] for r in analyses.communities(graph, network=network).rows}
     positions = _country_positions(store)
@@ -143,6 +148,10 @@ def network_data(store: GraphStore, network: str) -> dict[str, Any]:
             "weight": d.get("weight", 1), "facts": [{"iri": f, "label": facts[f]["label"]} for f in fs],
             "topics": e_topics, "years": e_years,
         })
+        explanation = explanations.get((u, v))
+        if explanation is not None:
+            edges[-1]["explanation"] = explanation
+            edges[-1]["rules"] = sorted({r["name"] for item in explanation for r in item["rules"]})
 
     node_rows = []
     for node in sorted(nodes, key=lambda n: (graph.nodes[n].get("label", n).casefold(), n)):
@@ -195,6 +204,41 @@ def network_data(store: GraphStore, network: str) -> dict[str, Any]:
         "styles": {"classes": class_colours(classes, family), "relations": relation_styles(relations)},
         "source": SOURCE_LINE,
     }
+
+
+def _explanations(store: GraphStore, network: str, graph: nx.Graph) -> dict[tuple[str, str], list[dict]]:
+    """(u, v) as the graph orders the edge → why the build derived it: one entry per fact with the rules,
+    both ends as the fact names them with their roles (labelled), the number of actors and the weight."""
+    relation = DERIVED_RELATIONS.get(network)
+    if relation is None:
+        return {}
+    supports = edge_supports(store, relation)
+    iris = {CAKG + name for items in supports.values() for item in items
+            for name in item["rules"] + item["source_roles"] + item["target_roles"]}
+    iris |= {x for items in supports.values() for item in items for x in item["source"] + item["target"]}
+    labels = _english_labels(store, iris)
+
+    def end(names: list[str], roles: list[str]) -> dict:
+        return {"named": [{"iri": x, "label": labels.get(x, x.rsplit("/", 1)[-1])} for x in names],
+                "roles": [{"name": r, "label": ROLE_NOUNS.get(r) or labels.get(CAKG + r, r)} for r in roles]}
+
+    found: dict[tuple[str, str], list[dict]] = {}
+    for u, v in graph.edges:
+        items, flipped = supports.get((u, v)), False
+        if items is None:
+            items, flipped = supports.get((v, u)), True
+        if items is None:
+            continue
+        entries = []
+        for item in items:
+            source, target = end(item["source"], item["source_roles"]), end(item["target"], item["target_roles"])
+            if flipped:
+                source, target = target, source
+            entries.append({"fact": item["fact"], "source": source, "target": target,
+                            "rules": [{"name": r, "label": labels.get(CAKG + r, r)} for r in item["rules"]],
+                            "actors": item["actors"], "weight": item["weight"]})
+        found[(u, v)] = entries
+    return found
 
 
 def primary_class(kinds: list[str] | str) -> str:

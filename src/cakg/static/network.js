@@ -98,6 +98,15 @@
     return (data.topics[iri] && data.topics[iri].label) || iri.split("/").pop();
   }
 
+  // A weight as people read it: 0.091, 1, 19.091.
+  function weightText(w) {
+    return String(Math.round(Number(w) * 1000) / 1000);
+  }
+
+  function factsText(e) {
+    return e.facts.length + (e.facts.length === 1 ? " fact" : " facts");
+  }
+
   // ------------------------------------------------------------------ filters
 
   function edgeFilterActive() {
@@ -182,11 +191,14 @@
     var inEgo = !ego || e.source === state.selected || e.target === state.selected;
     var labels = e.facts.map(function (f) { return f.label; });
     var title = byId.get(e.source).label + " — " + e.relation.replace(/,/g, ", ") + " — " + byId.get(e.target).label +
-      (labels.length ? "\n" + labels.slice(0, 6).join("\n") + (labels.length > 6 ? "\n… " + (labels.length - 6) + " more" : "") : "");
+      " (weight " + weightText(e.weight) + ", " + factsText(e) + ")" +
+      (labels.length ? "\n" + labels.slice(0, 6).join("\n") + (labels.length > 6 ? "\n… " + (labels.length - 6) + " more" : "") : "") +
+      (e.explanation ? "\nClick the edge to see why it exists." : "");
     return {
       id: e.id, from: e.source, to: e.target,
       hidden: !state.visibleEdges.has(e.id),
-      width: Math.min(8, 1 + Math.log2(Math.max(1, e.weight)) * 1.3) * (ego && inEgo ? 1.6 : 1),
+      // Weights below 1 (one share of a multilateral fact) draw thin, whole facts thicker.
+      width: Math.min(8, 0.8 + Math.log2(1 + Math.max(0, e.weight)) * 1.5) * (ego && inEgo ? 1.6 : 1),
       dashes: style.dashes ? [6, 4] : false,
       color: { color: style.colour, highlight: style.colour, hover: style.colour, opacity: inEgo ? 0.75 : 0.07 },
       title: title
@@ -389,7 +401,64 @@
     return block;
   }
 
+  // Why the build derived an edge: per fact, both ends as the fact names them with their roles,
+  // the rule that paired them and the weight the fact gives (1/(n−1) for n actors).
+  function endText(end) {
+    var names = end.named.map(function (x) { return x.label; }).join(", ");
+    var roles = end.roles.map(function (r) { return r.label; }).join(", ");
+    return names + (roles ? " (" + roles + ")" : "");
+  }
+
+  function whyList(e, from) {
+    if (!e.explanation || !e.explanation.length) return null;
+    var flip = from && from !== e.source;
+    return el("ul", { className: "cakg-nw-why" }, e.explanation.map(function (item) {
+      var fact = data.facts[item.fact];
+      var first = flip ? item.target : item.source, second = flip ? item.source : item.target;
+      var share = item.actors ? "1/(" + item.actors + "−1) = " + weightText(item.weight) : weightText(item.weight);
+      return el("li", { "data-fact": item.fact }, [
+        el("a", { href: entityHref(item.fact), target: "_blank", rel: "noopener", text: fact ? fact.label : item.fact }),
+        el("span", { className: "cakg-nw-pair", text: ": " + endText(first) + " with " + endText(second) }),
+        el("span", { className: "cakg-nw-rule", text: " — rule: " + item.rules.map(function (r) { return r.label; }).join("; ") }),
+        el("span", { className: "cakg-nw-share", text: " · weight " + share })
+      ]);
+    }));
+  }
+
+  function showEdge(e) {
+    details.textContent = "";
+    details.dataset.node = "";
+    details.dataset.edge = e.id;
+    var a = byId.get(e.source), b = byId.get(e.target);
+    details.appendChild(el("h2", { text: a.label + " — " + b.label }));
+    details.appendChild(el("p", { className: "cakg-nw-kind",
+      text: e.relation.replace(/,/g, ", ") + " · weight " + weightText(e.weight) + " from " + factsText(e) }));
+    [a, b].forEach(function (n) {
+      var button = el("button", { type: "button", className: "cakg-nw-neighbour", "data-node": n.id, text: n.label });
+      button.addEventListener("click", function () { select(n.id, true); });
+      details.appendChild(button);
+      details.appendChild(document.createTextNode(" "));
+    });
+    var why = whyList(e);
+    if (why) {
+      details.appendChild(el("h3", { text: "Why this edge" }));
+      details.appendChild(why);
+    }
+    details.appendChild(el("h3", { text: "Evidence (" + factsText(e) + ")" }));
+    e.facts.forEach(function (f) { var block = factBlock(f.iri); if (block) details.appendChild(block); });
+  }
+
+  function selectEdge(id) {
+    var e = data.edges.filter(function (x) { return x.id === id; })[0];
+    if (!e) return false;
+    state.selected = null;
+    applyStyles();
+    showEdge(e);
+    return true;
+  }
+
   function showDetails(id) {
+    details.dataset.edge = "";
     details.textContent = "";
     if (!id) {
       details.appendChild(el("p", { className: "cakg-nw-placeholder",
@@ -453,7 +522,13 @@
                                     text: byId.get(other).label });
         button.addEventListener("click", function () { select(other, true); });
         var hidden = state.visibleEdges.has(e.id) ? null : el("small", { text: " (hidden by filters)" });
-        return el("li", {}, [button, " — " + e.weight + (e.weight === 1 ? " fact" : " facts"), hidden]);
+        var why = whyList(e, id), more = null;
+        if (why && e.explanation.length > 2) {
+          more = el("details", { className: "cakg-nw-why-more" }, [el("summary", { text: "why" }), why]);
+          why = null;
+        }
+        return el("li", { "data-edge": e.id }, [button, " — weight " + weightText(e.weight) + ", " + factsText(e), hidden,
+                                               why, more]);
       })));
     });
 
@@ -634,7 +709,8 @@
   });
   network.on("click", function (params) {
     if (params.nodes.length) select(params.nodes[0], false);
-    else if (!params.edges.length) select(null, false);
+    else if (params.edges.length === 1) selectEdge(params.edges[0]);
+    else select(null, false);
   });
   network.on("doubleClick", function (params) {
     if (params.nodes.length) select(params.nodes[0], true);
@@ -671,6 +747,19 @@
     drawnNodeCount: function () { return state.drawn; },
     search: function (query) { return search(query).map(function (h) { return h.id; }); },
     select: function (id) { return select(id, true); },
+    selectEdge: function (source, target) {
+      var e = data.edges.filter(function (x) {
+        return (x.source === source && x.target === target) || (x.source === target && x.target === source);
+      })[0];
+      return e ? selectEdge(e.id) : false;
+    },
+    edgePosition: function (source, target) {
+      var p = network.getPositions([source, target]);
+      if (!p[source] || !p[target]) return null;
+      var d = network.canvasToDOM({ x: (p[source].x + p[target].x) / 2, y: (p[source].y + p[target].y) / 2 });
+      var rect = container.getBoundingClientRect();
+      return { x: rect.left + d.x, y: rect.top + d.y };
+    },
     selected: function () { return state.selected; },
     egoNodes: function () { var ego = egoSet(); return ego ? Array.from(ego) : []; },
     layout: function () { return state.layout; },
