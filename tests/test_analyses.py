@@ -14,6 +14,9 @@ from cakg.errors import InputError
 from cakg.network import project
 
 
+ID = "https://w3id.org/cakg/id/"
+
+
 def fixture_graph() -> nx.Graph:
     """Two triangles joined by one bridge c–d:  a-b-c-a  and  d-e-f-d,  plus a pendant g on f."""
     g = nx.Graph(name="fixture")
@@ -131,6 +134,40 @@ def test_names_in_any_language_and_acronyms(real_store):
 def test_china_is_the_most_central_actor(real_store):
     result = analyses.centrality(project(real_store, "cooperation"), top=3)
     assert result.rows[0]["label"] == "China"
+
+
+def test_centrality_follows_what_the_documents_relate(real_store):
+    """ASEAN is second on its own facts with China; the countries ASEAN only invited to the 16th SOMTC
+    are no longer ranked by that invitation (each holds one edge of weight 1/11)."""
+    graph = project(real_store, "cooperation")
+    rows = analyses.centrality(graph).rows
+    ranking = [r["label"] for r in rows]
+    assert ranking[:2] == ["China", "Association of Southeast Asian Nations"]
+    for invited in ("Russia", "Canada", "India", "New Zealand", "Australia", "Republic of Korea"):
+        row = next(r for r in rows if r["label"] == invited)
+        assert row["degree"] == 1 and row["weighted_degree"] == pytest.approx(1 / 11, abs=1e-6)
+        assert ranking.index(invited) > 15
+    asean = next(r for r in rows if r["label"] == "Association of Southeast Asian Nations")
+    assert asean["weighted_degree"] == pytest.approx(22.0, abs=1e-6)  # 19 1/11 with China, the rest shares
+
+
+@pytest.mark.parametrize("name", ["cooperation", "connectivity", "city", "actor-fact", "market"])
+def test_asean_is_one_node_in_every_network(real_store, name):
+    asean_nodes = {ID + "org/asean", ID + "group/asean-member-states", ID + "region/asean-region"}
+    graph = project(real_store, name)
+    assert len(asean_nodes & set(graph.nodes)) <= 1, sorted(asean_nodes & set(graph.nodes))
+    assert ID + "group/asean-member-states" not in graph
+
+
+def test_market_presence_is_its_own_network(real_store):
+    market, cooperation = project(real_store, "market"), project(real_store, "cooperation")
+    assert market.has_edge(ID + "org/baidu", ID + "country/tha")
+    assert market.has_edge(ID + "org/alibaba", ID + "org/asean")  # the ASEAN market, drawn as ASEAN
+    assert not cooperation.has_edge(ID + "org/baidu", ID + "country/tha")
+    for a, b, d in market.edges(data=True):  # China–ASEAN cooperate, but not by China's games entering ASEAN
+        if cooperation.has_edge(a, b):
+            assert not set(d["facts"].split()) & set(cooperation.edges[a, b]["facts"].split()), (a, b)
+    assert all(d["relation"] == "activeInMarket" for _a, _b, d in market.edges(data=True))
 
 
 def test_singapore_depends_on_a_single_link(real_store):

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -1196,3 +1198,198 @@ def test_the_mou_parties_keep_other_seven_asean_countries_vague(real_store):
     countries = "group:wp2016-ii-ii-3-laos-malaysia-and-seven-other-asean-countries"
     assert "other seven ASEAN countries" in vagueness(real_store, countries)
     assert members(real_store, countries) == {iri("country:lao"), iri("country:mys")}
+
+
+# -----------------------------------------------------------------------------
+# 9. Cooperation edges pair actors only by their roles in a fact
+# -----------------------------------------------------------------------------
+
+PROVIDERS = ("builtBy", "designedBy", "aidedBy", "fundedBy", "operatedBy")
+COUNTED = ("party", "participant", "hostedBy", "investor", "investee", "connects") + PROVIDERS
+INTENTIONS = ("proposed", "planned", "expected")
+
+
+def expected_cooperation(store) -> dict[tuple[str, str], dict[str, Fraction]]:
+    """The cooperation edges the documented pairing table gives, computed here in Python from the facts'
+    roles: (a, b) with a < b → {fact: weight 1/(n-1)}. An independent check of rules/cooperates-with.rq."""
+    roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for r in select(store, """
+        SELECT ?fact ?role ?x WHERE {
+          VALUES ?role { cakg:party cakg:participant cakg:hostedBy cakg:invitee cakg:dialoguePartner cakg:entrant
+                         cakg:builtBy cakg:designedBy cakg:aidedBy cakg:fundedBy cakg:operatedBy cakg:investor
+                         cakg:investee cakg:connects }
+          ?fact ?role ?x . ?x a cakg:Actor .
+        }"""):
+        roles[r["fact"]][r["role"].rsplit("#", 1)[1]].add(r["x"])
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for r in select(store, "SELECT ?f ?k WHERE { ?f a ?k . FILTER(STRSTARTS(STR(?k), STR(cakg:))) }"):
+        kinds[r["f"]].add(r["k"].rsplit("#", 1)[1])
+    statuses: dict[str, set[str]] = defaultdict(set)
+    for r in select(store, "SELECT ?f ?s WHERE { ?f cakg:status ?s }"):
+        statuses[r["f"]].add(r["s"].lower())
+    fold = {r["g"]: r["o"] for r in select(store, "SELECT ?g ?o WHERE { ?g cakg:memberStatesOf ?o }")}
+    node = lambda x: fold.get(x, x)  # noqa: E731
+    found: dict[tuple[str, str], dict[str, Fraction]] = defaultdict(dict)
+    for fact, by_role in roles.items():
+        if kinds[fact] & {"Recommendation", "Commitment", "MarketEntry"} or statuses[fact] & set(INTENTIONS):
+            continue
+        actors = {node(x) for role in COUNTED for x in by_role.get(role, ())}
+        if len(actors) < 2:
+            continue
+        counterparts = by_role["invitee"] | by_role["dialoguePartner"] | by_role["entrant"]
+        principals = by_role["hostedBy"] | (by_role["participant"] - counterparts)
+        providers = set().union(*(by_role[p] for p in PROVIDERS))
+        pairs: set[tuple[str, str]] = set()
+        if "Agreement" in kinds[fact]:
+            pairs |= {(x, y) for x in by_role["party"] for y in by_role["party"]}
+        pairs |= {(x, y) for x in principals for y in principals}
+        pairs |= {(x, y) for x in principals for y in by_role["invitee"] | by_role["dialoguePartner"]}
+        pairs |= {(x, y) for x in providers for y in providers}
+        if "InfrastructureLink" in kinds[fact]:
+            pairs |= {(x, y) for x in providers for y in by_role["connects"]}
+        pairs |= {(x, y) for x in providers for y in by_role["participant"]}
+        if "NetworkInterconnection" in kinds[fact]:
+            pairs |= {(x, y) for x in by_role["connects"] for y in by_role["connects"]}
+        if "Investment" in kinds[fact]:
+            pairs |= {(x, y) for x in by_role["investor"] for y in by_role["investee"]}
+        for x, y in pairs:
+            a, b = sorted((node(x), node(y)))
+            if a != b:
+                found[(a, b)][fact] = Fraction(1, len(actors) - 1)
+    return found
+
+
+def derived_cooperation(store) -> dict[tuple[str, str], dict[str, Fraction]]:
+    found: dict[tuple[str, str], dict[str, Fraction]] = defaultdict(dict)
+    for r in select(store, """
+        SELECT ?a ?b ?fact ?n WHERE {
+          ?edge a cakg:DerivedEdge ; cakg:relation cakg:cooperatesWith ; cakg:edgeSource ?a ; cakg:edgeTarget ?b ;
+                cakg:support ?s .
+          ?s cakg:derivedFrom ?fact ; cakg:actorCount ?n .
+        }"""):
+        found[(r["a"], r["b"])][r["fact"]] = Fraction(1, int(r["n"]) - 1)
+    return found
+
+
+def test_cooperation_edges_are_exactly_the_documented_role_pairings(real_store):
+    expected, derived = expected_cooperation(real_store), derived_cooperation(real_store)
+    assert len(derived) > 30
+    assert set(derived) == set(expected), (sorted(set(derived) - set(expected)), sorted(set(expected) - set(derived)))
+    assert derived == expected
+
+
+def test_every_cooperation_edge_explains_itself(real_store):
+    rows = select(real_store, """
+        SELECT ?edge ?weight (COUNT(DISTINCT ?fact) AS ?facts) (COUNT(DISTINCT ?s) AS ?supports)
+               (SUM(?share) AS ?total) (COUNT(DISTINCT ?rule) AS ?rules) WHERE {
+          ?edge a cakg:DerivedEdge ; cakg:relation cakg:cooperatesWith ; cakg:weight ?weight ; cakg:derivedFrom ?fact .
+          ?edge cakg:support ?s . ?s cakg:derivedFrom ?fact ; cakg:weight ?share ; cakg:derivedBy ?rule ;
+             cakg:sourceRole ?sr ; cakg:targetRole ?tr ; cakg:sourceInFact ?sa ; cakg:targetInFact ?ta .
+        } GROUP BY ?edge ?weight""")
+    edges = {r["e"] for r in select(real_store, "SELECT ?e WHERE { ?e cakg:relation cakg:cooperatesWith }")}
+    assert {r["edge"] for r in rows} == edges
+    for r in rows:
+        assert r["facts"] == r["supports"], r  # one support per fact
+        assert int(r["rules"]) >= 1
+    weights = {r["edge"]: Decimal(r["weight"]) for r in rows}
+    shares = select(real_store, """
+        SELECT ?edge ?share WHERE { ?edge cakg:relation cakg:cooperatesWith ; cakg:support ?s . ?s cakg:weight ?share }""")
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for r in shares:
+        totals[r["edge"]] += Decimal(r["share"])
+    assert totals == weights
+
+
+def test_the_16th_somtc_pairs_asean_with_each_invitee_and_no_two_invitees(real_store):
+    invitees = [r["x"] for r in select(real_store, "SELECT ?x WHERE { event:somtc-16-2016 cakg:invitee ?x }")]
+    assert len(invitees) == 11  # nine countries, the European Union, "and other countries"
+    edges = derived_cooperation(real_store)
+    asean = iri("org:asean")
+    for a in invitees:
+        for b in invitees:
+            if a < b:
+                assert "https://w3id.org/cakg/id/event/somtc-16-2016" not in edges.get((a, b), {}), (a, b)
+        pair = tuple(sorted((a, asean)))
+        assert edges[pair][iri("event:somtc-16-2016")] == Fraction(1, 11)
+    assert not ask(real_store, "country:usa cakg:cooperatesWith country:rus")
+    assert not ask(real_store, "country:jpn cakg:cooperatesWith country:can")
+    assert not ask(real_store, "country:chn cakg:cooperatesWith country:usa")
+    assert ask(real_store, """
+        ?edge cakg:edgeSource country:chn ; cakg:edgeTarget org:asean ; cakg:support ?s .
+        ?s cakg:derivedFrom event:somtc-16-2016 ; cakg:derivedBy cakg:rule-cooperates-host-counterpart ;
+           cakg:sourceRole cakg:invitee ; cakg:targetRole cakg:hostedBy .""")
+
+
+def test_partners_of_one_side_are_not_paired(real_store):
+    assert not ask(real_store, "country:jpn cakg:cooperatesWith country:usa")
+    assert not ask(real_store, "group:wp2016-ii-v-2-asia-pacific-countries cakg:cooperatesWith org:european-union")
+    for partner in ("country:jpn", "country:usa", "group:wp2016-ii-v-2-asia-pacific-countries", "org:european-union"):
+        assert ask(real_store, f"{partner} cakg:cooperatesWith org:asean"), partner
+
+
+def test_market_entries_make_no_cooperation_edge_but_a_market_edge(real_store):
+    entries = [r["e"] for r in select(real_store, "SELECT ?e WHERE { ?e a cakg:MarketEntry }")]
+    assert len(entries) >= 14
+    assert not ask(real_store, """
+        ?edge cakg:relation cakg:cooperatesWith ; cakg:derivedFrom ?entry . ?entry a cakg:MarketEntry .""")
+    for pair in (("org:baidu", "country:tha"), ("org:tencent", "country:mys"), ("org:baidu", "country:vnm")):
+        assert not ask(real_store, f"{pair[0]} cakg:cooperatesWith {pair[1]}"), pair
+        assert ask(real_store, f"{pair[0]} cakg:activeInMarket {pair[1]}"), pair
+    marketed = {r["entry"] for r in select(real_store, """
+        SELECT ?entry WHERE { ?edge cakg:relation cakg:activeInMarket ; cakg:derivedFrom ?entry }""")}
+    assert marketed == set(entries)
+    # The ASEAN market is ASEAN's node, the organisation's.
+    assert ask(real_store, "org:alibaba cakg:activeInMarket org:asean")
+
+
+def test_asean_and_its_member_states_are_linked_and_drawn_as_one_node(real_store):
+    assert ask(real_store, "group:asean-member-states cakg:memberStatesOf org:asean ; cakg:evidence ?e .")
+    assert not ask(real_store, "{ group:asean-member-states cakg:cooperatesWith ?x } UNION { ?e cakg:edgeSource group:asean-member-states } UNION { ?e cakg:edgeTarget group:asean-member-states }")
+    # China's facts with the Member States (the 2019 statement) and with ASEAN are on one edge.
+    assert ask(real_store, """
+        ?edge cakg:edgeSource country:chn ; cakg:edgeTarget org:asean ;
+              cakg:derivedFrom agreement:asean-china-smart-city-statement-2019 , agreement:china-asean-free-trade-area .""")
+
+
+def test_multilateral_facts_weigh_one_over_n_minus_one(real_store):
+    edges = derived_cooperation(real_store)
+    gms = iri("infra:gms-is")
+    builders = [iri(f"country:{c}") for c in ("chn", "mmr", "vnm", "tha", "lao", "khm")]
+    for a in builders:
+        for b in builders:
+            if a < b:
+                assert edges[(a, b)][gms] == Fraction(1, 5)
+    assert edges[(iri("country:khm"), iri("org:huawei-marine"))] == {iri("infra:mct-cable"): Fraction(1, 3)}
+    # The MCT cable's countries are connected, but the text names no cooperation between them.
+    assert ask(real_store, "country:mys cakg:connectedTo country:khm")
+    assert not ask(real_store, "country:mys cakg:cooperatesWith country:khm")
+
+
+def test_facts_the_text_gives_as_intentions_derive_no_edge(real_store):
+    assert not ask(real_store, f"""
+        ?edge cakg:derivedFrom ?fact . ?fact cakg:status ?status .
+        FILTER (LCASE(STR(?status)) IN ({", ".join(string(s) for s in INTENTIONS)}))""")
+    assert not ask(real_store, """
+        ?edge cakg:relation cakg:cooperatesWith ; cakg:derivedFrom ?fact .
+        { ?fact a cakg:Recommendation } UNION { ?fact a cakg:Commitment }""")
+
+
+def test_the_information_harbor_is_under_construction_from_its_quotes(real_store):
+    harbor = "project:china-asean-information-harbor"
+    assert {r["s"] for r in select(real_store, f"SELECT ?s WHERE {{ {harbor} cakg:status ?s }}")} == \
+        {"under construction"}
+    assert not ask(real_store, f"{harbor} cakg:date ?d")  # July 2016 is the date of China's Outline
+    quotes = " ".join(e["quote"] for e in evidence_of(real_store, harbor))
+    assert "accelerate the construction of China - ASEAN Information Harbor" in quotes
+    assert "steadily and pragmatically advance the development of the information harbor" in quotes
+    assert ask(real_store, f"?edge cakg:edgeSource country:chn ; cakg:edgeTarget org:asean ; cakg:derivedFrom {harbor} .")
+
+
+@pytest.mark.parametrize("merged, kept, sections", [
+    ("mechanism:china-asean-telecom-ministerial-consultations", "mechanism:china-asean-telecom-ministers-meeting",
+     {"I.(III)", "II.(I).3", "II.(V).3", "III.(VI)"}),
+    ("policy:asean-ict2020-strategy", "policy:asean-ict-masterplan-2020", {"II.(I).2", "III.(I)"}),
+])
+def test_near_duplicates_are_one_node_with_all_their_quotes(real_store, merged, kept, sections):
+    assert not ask(real_store, f"{{ {merged} ?p ?o }} UNION {{ ?s ?p {merged} }}")
+    assert {e["number"] for e in evidence_of(real_store, kept)} == sections

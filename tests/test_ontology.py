@@ -94,3 +94,28 @@ def test_topic_scheme():
     names = {str(t).rsplit("/", 1)[-1] for t in tops}
     assert {"information-infrastructure", "e-commerce", "internet-applications", "smart-city",
             "cyber-security"} <= names
+
+
+def test_roles_the_cooperation_rules_read_keep_participant_queries_working():
+    g = ontology()
+    for role in ("invitee", "dialoguePartner", "entrant"):
+        assert (CAKG[role], RDFS.subPropertyOf, CAKG.participant) in g, role
+    assert (CAKG.participant, RDFS.subPropertyOf, CAKG.involves) in g
+    assert (CAKG.memberStatesOf, RDFS.domain, CAKG.CountryGroup) in g
+    assert (CAKG.activeInMarket, RDF.type, OWL.ObjectProperty) in g
+    assert (CAKG.activeInMarket, RDF.type, OWL.SymmetricProperty) not in g  # an entrant and its market
+
+
+def test_every_cooperation_rule_is_a_named_plan_of_the_rule_set():
+    g = ontology()
+    prov_plan = rdflib.URIRef("http://www.w3.org/ns/prov#Plan")
+    part_of = rdflib.URIRef("http://purl.org/dc/terms/isPartOf")
+    rules = set(g.subjects(part_of, CAKG["rule-cooperates-with"]))
+    assert {CAKG[f"rule-cooperates-{name}"] for name in (
+        "parties", "co-participants", "host-counterpart", "co-builders", "builder-connected",
+        "provider-participant", "interconnection", "investment")} == rules
+    text = (ROOT / "src" / "cakg" / "rules" / "cooperates-with.rq").read_text(encoding="utf-8")
+    for rule in rules:
+        assert (rule, RDF.type, prov_plan) in g
+        assert {label.language for label in g.objects(rule, RDFS.label)} >= {"en", "zh"}
+        assert f"cakg:{str(rule).rsplit('#', 1)[1]} AS ?rule" in text, rule  # the rule file uses each plan

@@ -100,6 +100,33 @@ def test_ascn_pilot_cities_of_viet_nam_come_from_the_reference(real_store):
 def test_why_tencent_and_lazada_cooperate(real_store):
     table = run(real_store, "why-cooperate", actor="org/tencent", partner="org/lazada")
     assert column(table, "fact") == {ID + "partnership/tencent-lazada"}
+    assert column(table, "ruleLabel") == {
+        "the host and principal participants of one mechanism, event, project or partnership, with each other"}
+
+
+def test_invitees_of_one_meeting_do_not_cooperate(real_store):
+    assert run(real_store, "why-cooperate", actor="country/usa", partner="country/rus").rows == []
+    assert run(real_store, "why-cooperate", actor="country/jpn", partner="country/usa").rows == []
+    table = run(real_store, "why-cooperate", actor="country/chn", partner="org/asean")
+    somtc = [row for row in table.rows if row["fact"].value == ID + "event/somtc-16-2016"]
+    assert {(row["actorRoleLabel"].value, row["partnerRoleLabel"].value) for row in somtc} >= {("invitee", "hosted by")}
+    assert {float(row["factWeight"].value) for row in somtc} == {0.091}
+    assert {row["fact"].value for row in table.rows} >= {ID + "agreement/asean-china-smart-city-statement-2019",
+                                                         ID + "project/china-asean-information-harbor"}
+
+
+def test_baidu_explored_thailand_but_does_not_cooperate_with_it(real_store):
+    assert run(real_store, "cooperation-partners", actor="org/baidu").rows == []
+    entries = run(real_store, "market-entries-by-country")
+    assert ("Thailand", "Baidu") in {(row["marketLabel"].value, row["entrantLabel"].value) for row in entries.rows}
+
+
+def test_the_16th_somtc_lists_its_host_and_invitees(real_store):
+    table = run(real_store, "event-participants", event="event/somtc-16-2016")
+    roles = {(row["roleLabel"].value, row["participantLabel"].value) for row in table.rows}
+    assert ("hosted by", "Association of Southeast Asian Nations") in roles
+    assert ("invitee", "Russia") in roles and ("invitee", "European Union") in roles
+    assert not any(role == "participant" and name == "Russia" for role, name in roles)
 
 
 def test_participants_of_the_22nd_summit(real_store):

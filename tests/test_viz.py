@@ -89,6 +89,32 @@ def test_network_data_has_labels_evidence_topics_and_places(data):
     assert data("city")["nodes"] and _node(data("city"), ID + "city/bangkok")["geo"]["basis"] == "coordinates"
 
 
+def test_derived_edges_carry_their_explanation(data):
+    cooperation = data("cooperation")
+    for edge in cooperation["edges"]:
+        explanation = edge["explanation"]
+        assert {item["fact"] for item in explanation} == {f["iri"] for f in edge["facts"]}
+        assert sum(item["weight"] for item in explanation) == pytest.approx(edge["weight"])
+        for item in explanation:
+            assert item["rules"] and item["source"]["roles"] and item["target"]["roles"], item
+            assert item["weight"] == pytest.approx(1 / (item["actors"] - 1))
+    usa = next(e for e in cooperation["edges"] if {e["source"], e["target"]} == {ID + "country/usa", ID + "org/asean"})
+    by_fact = {item["fact"]: item for item in usa["explanation"]}
+    somtc = by_fact[ID + "event/somtc-16-2016"]
+    usa_side = somtc["source"] if usa["source"] == ID + "country/usa" else somtc["target"]
+    asean_side = somtc["target"] if usa["source"] == ID + "country/usa" else somtc["source"]
+    assert [r["label"] for r in usa_side["roles"]] == ["invitee"]
+    assert "host" in [r["label"] for r in asean_side["roles"]]
+    assert somtc["actors"] == 12 and [r["name"] for r in somtc["rules"]] == ["rule-cooperates-host-counterpart"]
+    # A group the network draws as ASEAN keeps its own name in the explanation.
+    china = next(e for e in cooperation["edges"] if {e["source"], e["target"]} == {ID + "country/chn", ID + "org/asean"})
+    statement = next(i for i in china["explanation"] if i["fact"] == ID + "agreement/asean-china-smart-city-statement-2019")
+    assert ID + "group/asean-member-states" in {x["iri"] for side in ("source", "target") for x in statement[side]["named"]}
+    market = data("market")
+    assert market["edges"] and all(e["relations"] == ["activeInMarket"] for e in market["edges"])
+    assert all(item["rules"][0]["name"] == "rule-market-presence" for e in market["edges"] for item in e["explanation"])
+
+
 def test_unknown_network_is_an_input_error_listing_the_networks(store, real_build, capsys):
     from cakg.cli import main
 
@@ -260,6 +286,29 @@ def test_clicking_a_node_shows_its_evidence_and_ego_network(opened, data):
     assert page.js("cakgNetwork.selected()") == MCT
     assert page.page.locator("#cakg-details .cakg-nw-quote").first.inner_text().startswith("in 2015, Huawei Marine")
     page.page.mouse.click(5, 5)  # outside the drawing: the selection stays
+    assert page.errors == []
+
+
+@needs_chromium
+def test_clicking_an_edge_shows_why_it_exists(opened, data):
+    d = data("cooperation")
+    page = opened(render_html(d), "network-cooperation.html")
+    khm = ID + "country/khm"
+    page.js("ids => cakgNetwork.network.fit({nodes: ids, animation: false})", [HUAWEI_MARINE, khm])
+    point = page.js("ids => cakgNetwork.edgePosition(ids[0], ids[1])", [HUAWEI_MARINE, khm])
+    page.page.mouse.click(point["x"], point["y"])
+    page.page.wait_for_function("document.getElementById('cakg-details').dataset.edge !== ''")
+    details = page.page.inner_text("#cakg-details")
+    assert "why this edge" in details.lower()  # the heading is upper-cased by CSS
+    assert "Huawei Marine (builder, designer) with Cambodia (place connected)" in details \
+        or "Cambodia (place connected) with Huawei Marine (builder, designer)" in details
+    assert "the builder of a link with each country it connects" in details
+    assert "1/(4−1) = 0.333" in details and MCT_QUOTE in details
+    # A node's relations say why too.
+    page.js("id => cakgNetwork.select(id)", ID + "country/usa")
+    details = page.page.inner_text("#cakg-details")
+    assert "United States (invitee) with Association of Southeast Asian Nations (host, participant)" in details
+    assert "1/(12−1) = 0.091" in details
     assert page.errors == []
 
 
