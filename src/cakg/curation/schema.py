@@ -193,12 +193,21 @@ def allowed_classes(project: Project, class_iri: str, property_iri: str) -> list
     return [r for r in (term.range if term else []) if not r.startswith(XSD)]
 
 
-def resolve_values(project: Project, class_iri: str, pairs: list[tuple[str, str]]) -> list[tuple[PropertyKey, object]]:
-    """``[("builtBy", "Huawei Marine"), ("date", "2015")]`` → typed values for the class's node."""
+def resolve_values(project: Project, class_iri: str, pairs: list[tuple[str, str]],
+                   pending: frozenset[str] = frozenset()) -> list[tuple[PropertyKey, object]]:
+    """``[("builtBy", "Huawei Marine"), ("date", "2015")]`` → typed values for the class's node.
+
+    ``pending`` are IRIs of entities created in the same change (they exist once it is written).
+    """
+    from pyoxigraph import NamedNode
+
     out = []
     for name, value in pairs:
         key = resolve_property(project, name)
         if key.language is None and is_entity_property(project, key.iri):
+            if value.strip("<>") in pending:
+                out.append((key, NamedNode(value.strip("<>"))))
+                continue
             out.append((key, resolve_entity(project, value, allowed_classes(project, class_iri, key.iri))))
         else:
             out.append((key, literal_for(project, key, value)))

@@ -165,7 +165,7 @@ def create_workbench(layout: Layout) -> Starlette:
         try:
             class_iri = _class_of(project, body.get("class"))
             companions, refs = _new_entities(project, body, class_iri)
-            values = resolve_values(project, class_iri, _pairs(body.get("values"), refs))
+            values = resolve_values(project, class_iri, _pairs(body.get("values"), refs), frozenset(refs.values()))
             draft = Draft(doc=str(body.get("doc", "")), class_iri=class_iri, values=values,
                           quote=str(body.get("quote") or "") or None, passage=str(body.get("passage") or "") or None)
             for companion in companions:

@@ -184,8 +184,9 @@
       (data.results || []).forEach(function (r) {
         var others = Object.keys(r.labels).filter(function (l) { return l !== "en"; })
           .map(function (l) { return r.labels[l]; }).join(" · ");
-        var item = el("li", { role: "option", "data-iri": r.iri }, [
-          el("span", { text: r.label }), document.createTextNode(" "),
+        var named = r.match && r.match !== r.label ? r.label + " — " + r.match : r.label;
+        var item = el("li", { role: "option", "data-iri": r.iri, title: r.iri }, [
+          el("span", { text: named }), document.createTextNode(" "),
           el("span", { className: "other", text: (others ? others + " · " : "") + r.types.join(", ") })]);
         item.addEventListener("mousedown", function (e) { e.preventDefault(); });
         item.addEventListener("click", function () {
@@ -212,6 +213,11 @@
       chip.remove();
     });
     chips.insertBefore(chip, chips.querySelector("input"));
+    var holder = chips.closest(".field");
+    if (holder && holder.classList.contains("has-error")) {  /* the curator is fixing it */
+      holder.classList.remove("has-error");
+      holder.querySelector(".field-error").textContent = "";
+    }
   }
 
   function newEntityForm(field, chips, text, input) {
@@ -335,6 +341,13 @@
       old.replaceWith(fresh);
       var todo = document.querySelector('#todo a[href="#' + CSS.escape(fresh.id) + '"]');
       if (todo && !fresh.classList.contains("uncited")) todo.parentElement.remove();
+      if (!todo && fresh.classList.contains("uncited")) {  /* its last fact was deleted: back on the list */
+        var item = el("li", {}, [el("a", { href: "#" + fresh.id, text: fresh.id }), document.createTextNode(" "),
+                                 el("span", { className: "muted", text: fresh.querySelector(".text").textContent.slice(0, 70) })]);
+        document.querySelector("#todo ol").appendChild(item);
+      }
+      var count = String(document.querySelectorAll("#todo li").length);
+      document.querySelectorAll(".uncited-count").forEach(function (c) { c.textContent = count; });
     });
   }
 
