@@ -113,11 +113,13 @@ def documents_in(store: Store, sources_dir: Path, texts: Mapping[str, bytes] | N
 
 
 def load_documents(sources_dir: Path) -> list[SourceDocument]:
-    """The documents described in ``sources_dir/sources.ttl``."""
+    """The documents described in ``sources_dir/*.ttl``: ``sources.ttl`` and one file per added source."""
     from .loader import SourceFile, parse_file
 
     store = Store()
-    store.extend(parse_file(SourceFile(sources_dir / "sources.ttl", NamedNode("urn:cakg:sources"))))
+    for path in sorted(sources_dir.glob("*.ttl")):
+        if not path.name.startswith("."):
+            store.extend(parse_file(SourceFile(path, NamedNode(f"urn:cakg:sources:{path.stem}"))))
     return documents_in(store, sources_dir)
 
 
