@@ -162,6 +162,11 @@ def statements(text: str) -> list[Statement]:
             continue
         if start is None:
             start = i
+            directive = re.match(r"(?i)(PREFIX|BASE)\s[^<]*<[^>]*>", text[i:])
+            if directive:  # SPARQL-style directives end with their IRI, without a dot
+                found.append(Statement(start, i + directive.end(), directive.group(1)))
+                i, start = i + directive.end(), None
+                continue
         if c in "\"'":
             quote = c * 3 if text.startswith(c * 3, i) else c
             i += len(quote)
