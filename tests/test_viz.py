@@ -304,6 +304,12 @@ def test_clicking_an_edge_shows_why_it_exists(opened, data):
         or "Cambodia (place connected) with Huawei Marine (builder, designer)" in details
     assert "the builder of a link with each country it connects" in details
     assert "1/(4−1) = 0.333" in details and MCT_QUOTE in details
+    if SCREENSHOTS:  # the documented view: the ASEAN–United States edge explained
+        page.js("() => document.querySelectorAll('div.vis-tooltip').forEach(t => t.style.visibility = 'hidden')")
+        page.js("ids => { cakgNetwork.network.fit({animation: false}); cakgNetwork.selectEdge(ids[0], ids[1]); }",
+                [ID + "country/usa", ID + "org/asean"])
+        page.page.wait_for_timeout(300)
+        page.screenshot("network-cooperation-edge.png")
     # A node's relations say why too.
     page.js("id => cakgNetwork.select(id)", ID + "country/usa")
     details = page.page.inner_text("#cakg-details")

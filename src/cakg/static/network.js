@@ -454,6 +454,7 @@
     state.selected = null;
     applyStyles();
     showEdge(e);
+    if (network) network.setSelection({ nodes: [], edges: [id] });
     return true;
   }
 
