@@ -51,3 +51,7 @@ class QueryError(CakgError):
     """
 
     exit_code = 4
+
+
+class MalformedAnswer(EndpointError):
+    """A remote endpoint answered with something that is not what the SPARQL protocol says."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
+from .errors import MalformedAnswer
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -202,16 +204,62 @@ def _tsv_term(term: Term) -> str:
     return text.replace("\t", "\\t").replace("\n", "\\n")
 
 
-def term_from_json(binding: dict) -> Term:
-    kind = binding["type"]
-    if kind == "typed-literal":  # SPARQL/JSON as some older servers write it
-        kind = "literal"
-    return Term(kind, binding["value"], binding.get("datatype"), binding.get("xml:lang"))
+_JSON_KINDS = {"uri": "uri", "literal": "literal", "typed-literal": "literal", "bnode": "bnode"}
 
 
-def table_from_sparql_json(data: dict) -> ResultTable:
+def term_from_json(binding: object) -> Term:
+    """A term of SPARQL JSON results; anything else is a MalformedAnswer."""
+    if type(binding) is not dict:
+        raise MalformedAnswer(f"a binding is {_json_kind(binding)}, not an object")
+    kind = binding.get("type")
+    value = binding.get("value")
+    if type(kind) is not str or kind not in _JSON_KINDS:
+        raise MalformedAnswer(f"a binding has the term type {_shown(kind)} (uri, literal or bnode expected)")
+    if type(value) is not str:
+        raise MalformedAnswer(f"a binding's value is {_json_kind(value)}, not a string")
+    datatype, lang = binding.get("datatype"), binding.get("xml:lang")
+    if not (datatype is None or type(datatype) is str) or not (lang is None or type(lang) is str):
+        raise MalformedAnswer("a binding's datatype or language is not a string")
+    return Term(_JSON_KINDS[kind], value, datatype, lang)
+
+
+def table_from_sparql_json(data: object) -> ResultTable:
+    """The table of SPARQL 1.1 JSON results (SELECT or ASK), checked shape by shape.
+
+    A remote endpoint is untrusted input: anything that is not SPARQL JSON results
+    (a boolean that is not ``true``/``false``, bindings that are not objects of terms)
+    raises :class:`~cakg.errors.MalformedAnswer` rather than being read loosely.
+    """
+    if type(data) is not dict:
+        raise MalformedAnswer(f"the answer is {_json_kind(data)}, not an object")
+    head = data.get("head", {})
+    if type(head) is not dict:
+        raise MalformedAnswer(f'"head" is {_json_kind(head)}, not an object')
     if "boolean" in data:
-        return ResultTable([], [], bool(data["boolean"]))
-    variables = list(data.get("head", {}).get("vars", []))
-    rows = [{k: term_from_json(v) for k, v in b.items()} for b in data.get("results", {}).get("bindings", [])]
-    return ResultTable(variables, rows)
+        value = data["boolean"]
+        if type(value) is not bool:
+            raise MalformedAnswer(f'"boolean" is {_json_kind(value)} {_shown(value)}, not true or false')
+        return ResultTable([], [], value)
+    variables = head.get("vars", [])
+    if type(variables) is not list or any(type(v) is not str for v in variables):
+        raise MalformedAnswer('"head"."vars" is not a list of names')
+    results = data.get("results")
+    if type(results) is not dict or type(results.get("bindings")) is not list:
+        raise MalformedAnswer('neither "boolean" nor "results" with a list of "bindings"')
+    rows = []
+    for solution in results["bindings"]:
+        if type(solution) is not dict:
+            raise MalformedAnswer(f"a solution is {_json_kind(solution)}, not an object")
+        rows.append({name: term_from_json(term) for name, term in solution.items()})
+    return ResultTable(list(variables), rows)
+
+
+def _json_kind(value: object) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:39] + "…"

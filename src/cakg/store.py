@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import re
-import socket
-import urllib.error
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterator
@@ -21,16 +20,22 @@ from typing import Protocol
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Triple
 
-from .errors import EndpointError, InputError, QueryError
+from .errors import EndpointError, InputError, MalformedAnswer, QueryError
 from .results import ResultTable, Term, table_from_sparql_json
+from .sparql_client import DEFAULT_MAX_BYTES, SparqlClient, printable
 
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+# The prologue (BASE, PREFIX, spaces, comments ending at CR or LF), then the form keyword.
+# Possessive loops never backtrack and IRIREF excludes "<", so one match is linear in the
+# prologue's length whatever the text (the old search over "<[^>\s]*>" was quadratic).
+_GAP = r"(?:[ \t\r\n]++|\#[^\r\n]*+)*+"
+_IRIREF = r"<[^<>\"{}|^`\\\x00-\x20]*+>"
+_FORM = re.compile(rf"(?:{_GAP}(?:BASE{_GAP}{_IRIREF}|PREFIX{_GAP}[^\s:#<]*+:{_GAP}{_IRIREF}))*+{_GAP}"
+                   r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
 def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword after the prologue."""
-    without_comments = re.sub(r"(?m)#[^\n]*$", "", re.sub(r"<[^>\s]*>", "<>", query))
-    match = _FORM.search(without_comments)
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form keyword after the prologue (SELECT if none)."""
+    match = _FORM.match(query)
     return match.group(1).upper() if match else "SELECT"
 
 
@@ -176,92 +181,64 @@ class EmbeddedStore:
             raise QueryError(f"{label}: the query engine could not evaluate it: {detail}") from None
 
 
+_JSON_RESULTS = "application/sparql-results+json, application/json;q=0.5"
+# Turtle and N-Triples only: RDF/XML would need entity expansion refused (DESIGN.md), JSON-LD
+# can name remote contexts. Both are what every SPARQL server offers for CONSTRUCT.
+_RDF_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/x-turtle": pyoxigraph.RdfFormat.TURTLE,
+                "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES, "text/plain": pyoxigraph.RdfFormat.N_TRIPLES}
+_RDF_ACCEPT = "text/turtle, application/n-triples;q=0.9"
+
+
 @dataclass
 class RemoteStore:
-    """A SPARQL 1.1 query endpoint reached with SPARQLWrapper."""
+    """A SPARQL 1.1 query endpoint, spoken to as untrusted input (:mod:`cakg.sparql_client`).
+
+    ``timeout`` bounds the whole exchange, ``max_bytes`` the answer read; credentials
+    go only to the endpoint's own origin; a malformed answer is an EndpointError.
+    """
 
     endpoint: str
     user: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    max_bytes: int = DEFAULT_MAX_BYTES
 
     @property
     def name(self) -> str:
         return self.endpoint
 
-    def _wrapper(self, query: str):
-        from SPARQLWrapper import POST, SPARQLWrapper
-
-        sparql = SPARQLWrapper(self.endpoint, agent="cakg")
-        sparql.setMethod(POST)
-        sparql.setTimeout(int(max(1, self.timeout)))
-        if self.user is not None:
-            sparql.setCredentials(self.user, self.password or "")
-        sparql.setQuery(query)
-        # SPARQLWrapper guesses the form with a regex that comments can fool ("designed and
-        # constructed"); cakg's own reading skips comments and IRIs.
-        sparql.queryType = query_form(query)
-        return sparql
+    def _client(self) -> SparqlClient:
+        return SparqlClient(self.endpoint, self.user, self.password, self.timeout, self.max_bytes)
 
     def select(self, query: str, label: str = "query") -> ResultTable:
-        from SPARQLWrapper import JSON
-
-        sparql = self._wrapper(query)
-        sparql.setReturnFormat(JSON)
-        data = self._call(sparql, label).convert()
-        if not isinstance(data, dict):
-            raise EndpointError(f"{self.endpoint}: answered {label} with something that is not SPARQL JSON results")
-        return table_from_sparql_json(data)
+        answer = self._client().query(query, _JSON_RESULTS, label)
+        try:
+            data = json.loads(answer.body)
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
+            raise EndpointError(f"{self.endpoint}: answered {label} with something that is not JSON "
+                                f"({answer.content_type or 'no Content-Type'}, {len(answer.body):,} bytes)") from None
+        try:
+            return table_from_sparql_json(data)
+        except MalformedAnswer as error:
+            raise EndpointError(f"{self.endpoint}: answered {label} with malformed SPARQL JSON results: "
+                                f"{error}") from None
 
     def construct(self, query: str, label: str = "query") -> list[Triple]:
-        from SPARQLWrapper import TURTLE
-
-        sparql = self._wrapper(query)
-        sparql.setReturnFormat(TURTLE)
-        response = self._call(sparql, label)
-        body = response.response.read()
-        content_type = response.response.headers.get("Content-Type", "text/turtle").split(";")[0].strip()
-        fmt = pyoxigraph.RdfFormat.from_media_type(content_type) or pyoxigraph.RdfFormat.TURTLE
+        answer = self._client().query(query, _RDF_ACCEPT, label)
+        fmt = _RDF_FORMATS.get(answer.content_type or "text/turtle")
+        if fmt is None:
+            raise EndpointError(f"{self.endpoint}: answered {label} as {printable(answer.content_type, 60)}; cakg "
+                                "reads Turtle or N-Triples from an endpoint")
         try:
-            return list(pyoxigraph.parse(body, format=fmt))
-        except SyntaxError as error:
-            raise EndpointError(f"{self.endpoint}: unreadable {content_type} answer to {label}: {error}") from None
+            return list(pyoxigraph.parse(answer.body, format=fmt))
+        except (SyntaxError, ValueError) as error:
+            raise EndpointError(f"{self.endpoint}: unreadable {answer.content_type or 'Turtle'} answer to {label}: "
+                                f"{printable(str(error), 160)}") from None
 
     def quads(self) -> list[Quad]:
         table = self.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", "export")
         return [Quad(from_term(r["s"]), from_term(r["p"]), from_term(r["o"]), from_term(r["g"]))
                 for r in table.rows]
-
-    def _call(self, sparql, label: str):
-        from SPARQLWrapper.SPARQLExceptions import (
-            EndPointInternalError,
-            EndPointNotFound,
-            QueryBadFormed,
-            SPARQLWrapperException,
-            Unauthorized,
-        )
-
-        try:
-            return sparql.query()
-        except QueryBadFormed as error:
-            detail = str(error).splitlines()[-1] if str(error) else ""
-            raise InputError(f"{label}: the endpoint {self.endpoint} rejected the query as malformed: {detail}") from None
-        except Unauthorized:
-            raise EndpointError(f"{self.endpoint}: credentials refused (HTTP 401)") from None
-        except EndPointNotFound:
-            raise EndpointError(f"{self.endpoint}: no SPARQL endpoint here (HTTP 404)") from None
-        except EndPointInternalError as error:
-            raise EndpointError(f"{self.endpoint}: server error running {label}: {str(error).splitlines()[-1]}") from None
-        except SPARQLWrapperException as error:
-            raise EndpointError(f"{self.endpoint}: {str(error).splitlines()[0]}") from None
-        except urllib.error.HTTPError as error:
-            raise EndpointError(f"{self.endpoint}: HTTP {error.code} {error.reason}") from None
-        except urllib.error.URLError as error:
-            raise EndpointError(f"{self.endpoint}: unreachable ({error.reason})") from None
-        except (socket.timeout, TimeoutError):
-            raise EndpointError(f"{self.endpoint}: no answer within {self.timeout:g} s") from None
-        except (ConnectionError, OSError) as error:
-            raise EndpointError(f"{self.endpoint}: unreachable ({error})") from None
 
 
 def open_store(build_dir: Path, writable: bool = False) -> pyoxigraph.Store:
@@ -280,10 +257,13 @@ def open_store(build_dir: Path, writable: bool = False) -> pyoxigraph.Store:
 
 
 def connect(build_dir: Path | None = None, endpoint: str | None = None, user: str | None = None,
-            password: str | None = None, timeout: float = 30.0) -> GraphStore:
+            password: str | None = None, timeout: float = 30.0,
+            max_bytes: int = DEFAULT_MAX_BYTES) -> GraphStore:
     """The embedded store of ``build_dir``, or the remote ``endpoint`` when one is named."""
     if endpoint:
         if not re.match(r"^https?://", endpoint):
             raise InputError(f"{endpoint}: an endpoint is an http:// or https:// URL")
-        return RemoteStore(endpoint, user, password, timeout)
+        if not timeout > 0 or not max_bytes > 0:
+            raise InputError("--timeout and --max-bytes must be positive")
+        return RemoteStore(endpoint, user, password, timeout, max_bytes)
     return EmbeddedStore(open_store(build_dir or Path("build")), name=str(build_dir or "build"))
