@@ -288,7 +288,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         finally:
             close()
     config = ServiceConfig(build_dir=store, queries_dir=_queries_dir(args), timeout=args.timeout,
-                           workers=args.workers, max_rows=args.max_rows, in_memory_max=args.in_memory_max)
+                           workers=args.workers, max_rows=args.max_rows, in_memory_max=args.in_memory_max,
+                           max_bytes=args.max_bytes)
     app = create_app(config)
     access = logging.getLogger("cakg.access")
     access.setLevel(logging.INFO if args.access_log else logging.WARNING)
@@ -300,7 +301,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
           f"{args.workers} query workers, answering from "
           f"{'memory copies of the store once made' if app.state.service.in_memory else 'the on-disk store'})",
           file=sys.stderr)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    from .http_limits import uvicorn_options
+
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, **uvicorn_options()))
     server.run(sockets=[listener])
     return EXIT_OK
 
@@ -579,6 +582,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="query deadline (default 10)")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="query worker processes (default 2)")
     p.add_argument("--max-rows", type=int, default=100_000, metavar="N", help="largest result served (default 100000)")
+    p.add_argument("--max-bytes", type=int, default=50_000_000, metavar="N",
+                   help="largest answer served, in bytes as serialised (default 50000000)")
     p.add_argument("--in-memory-max", type=int, default=2_000_000, metavar="TRIPLES",
                    help="each worker answers from a memory copy of the store when the build holds at most this "
                         "many triples (default 2000000, about 0.4 GB per worker per million; 0: never)")

@@ -2,8 +2,10 @@
 
 Status codes follow the specification: a malformed request (two queries, a
 non-UTF-8 body, a syntax error) is 400, an unsupported request media type 415,
-an unacceptable ``Accept`` 406, a method other than GET/POST 405; updates are
-refused with 403 because this service is read-only.
+an unacceptable ``Accept`` 406, a method other than GET/HEAD/POST 405 (with
+``Allow``); updates are refused with 403 because this service is read-only.
+A form may carry at most :data:`MAX_FORM_FIELDS` fields, so reading one stays
+cheap whatever its size.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from .results import MEDIA_TYPES
 
 
 class ProtocolError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.headers = headers or {}
 
 
 @dataclass
@@ -51,6 +54,8 @@ GRAPH_ALIASES = {"application/x-turtle": "text/turtle", "text/plain": "applicati
                  "application/json": "application/ld+json", "application/xml": "application/rdf+xml",
                  "text/xml": "application/rdf+xml"}
 RESULT_TABLE_FORMATS = {v: k for k, v in MEDIA_TYPES.items() if k in ("json", "xml", "csv", "tsv")}
+ALLOWED_METHODS = "GET, HEAD, POST"
+MAX_FORM_FIELDS = 1000  # query, format and the graph URIs: far fewer in any real request
 
 
 def _single(values: dict[str, list[str]], name: str) -> str | None:
@@ -69,12 +74,8 @@ def _decode(body: bytes) -> str:
 
 def parse_request(method: str, query_string: str, content_type: str | None, body: bytes) -> SparqlRequest:
     """The query and dataset of a SPARQL protocol request, or a :class:`ProtocolError`."""
-    try:
-        url_params = parse_qs(query_string, keep_blank_values=True, strict_parsing=False, encoding="utf-8",
-                              errors="strict")
-    except UnicodeDecodeError:
-        raise ProtocolError(400, "the query string is not UTF-8") from None
-    if method == "GET":
+    url_params = _parse_form(query_string, "the query string")
+    if method in ("GET", "HEAD"):
         params = url_params
         if "update" in params:
             raise ProtocolError(403, "SPARQL Update is not accepted: this endpoint is read-only")
@@ -82,8 +83,7 @@ def parse_request(method: str, query_string: str, content_type: str | None, body
     elif method == "POST":
         media = (content_type or "").split(";")[0].strip().lower()
         if media == "application/x-www-form-urlencoded":
-            text = _decode(body)
-            params = parse_qs(text, keep_blank_values=True)
+            params = _parse_form(_decode(body), "the form")
             for key, values in url_params.items():
                 params.setdefault(key, []).extend(values)
             if "update" in params:
@@ -103,10 +103,20 @@ def parse_request(method: str, query_string: str, content_type: str | None, body
             raise ProtocolError(415, f"unsupported request media type {shown}: POST a query as "
                                      "application/sparql-query or application/x-www-form-urlencoded")
     else:
-        raise ProtocolError(405, f"method {method} is not allowed: use GET or POST")
+        raise ProtocolError(405, f"method {method} is not allowed: use GET or POST", {"Allow": ALLOWED_METHODS})
     return SparqlRequest(query=query, default_graphs=params.get("default-graph-uri", []),
                          named_graphs=params.get("named-graph-uri", []),
                          format=_single(params, "format"))
+
+
+def _parse_form(text: str, what: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict",
+                        max_num_fields=MAX_FORM_FIELDS)
+    except UnicodeDecodeError:
+        raise ProtocolError(400, f"{what} is not UTF-8") from None
+    except ValueError:
+        raise ProtocolError(400, f"{what} has more than {MAX_FORM_FIELDS} fields") from None
 
 
 def _accepted(accept: str | None) -> list[tuple[str, float]]:

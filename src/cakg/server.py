@@ -1,15 +1,21 @@
 """The HTTP service: SPARQL 1.1 Protocol, saved queries, Linked Data and the explorer pages.
 
 One Starlette application; every error is translated into a status and a
-one-line message in :func:`_error_response`, and nowhere else. Queries are
-evaluated by :mod:`cakg.workers` processes that a deadline can kill.
+one-line message in :func:`_handle_error`, and nowhere else. Queries are
+checked and evaluated by :mod:`cakg.workers` processes that are cut off from
+the network and that a deadline can kill, so nothing heavier than a linear scan
+runs on the event loop. The service answers from a snapshot of the build taken
+when it starts (:mod:`cakg.snapshot`), so a rebuild does not change its answers.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
-import functools
+import hashlib
 import json
+import re
 import logging
 import time
 from dataclasses import dataclass
@@ -37,10 +43,11 @@ from .protocol import (
 )
 from .queries import SavedQuery, load_saved_queries
 from .results import MEDIA_TYPES, ResultTable
-from .sparql_guard import Refused, check_query
+from .snapshot import Snapshot, take
+from .sparql_guard import Refused
 from .store import query_form
 from .vocab import ID
-from .workers import Job, QueryFailed, QueryTimeout, WorkerPool
+from .workers import DEFAULT_MAX_BYTES, Job, QueryFailed, QueryTimeout, Saturated, WorkerPool
 
 ACCESS_LOG = logging.getLogger("cakg.access")
 STATIC = Path(__file__).parent / "static"
@@ -53,38 +60,71 @@ class ServiceConfig:
     timeout: float = 10.0
     workers: int = 2
     max_rows: int = 100_000
+    max_bytes: int = DEFAULT_MAX_BYTES  # largest answer, as serialised
     max_request_bytes: int = 1_000_000
+    max_waiting: int = 64  # requests waiting for a worker before more are refused with 503
+    body_seconds: float = 30.0  # a request body must arrive within this
     # Each worker copies the store into memory when the build holds at most this many
     # triples: about 0.4 GB per worker per 10^6 triples, for saved queries 2-8x faster.
     in_memory_max: int = 2_000_000
 
 
 class Service:
-    """What the request handlers share: the build, the worker pool and the saved queries."""
+    """What the request handlers share: the build, the worker pool and the saved queries.
+
+    Until :meth:`start`, :attr:`info` describes the build folder as it is; from then on
+    the snapshot the service answers from, until :meth:`stop`.
+    """
 
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
-        info_path = config.build_dir / "build-info.json"
-        self.info: dict[str, Any] = json.loads(info_path.read_text(encoding="utf-8"))
-        self.graphs: set[str] = set(self.info.get("graphs", {}))
+        self.snapshot: Snapshot | None = None
+        self._describe((config.build_dir / "build-info.json").read_text(encoding="utf-8"))
         self.saved: dict[str, SavedQuery] = (
             load_saved_queries(config.queries_dir) if config.queries_dir.is_dir() else {})
-        self.in_memory = 0 < int(self.info.get("triples") or 0) <= config.in_memory_max
-        self.pool = WorkerPool(str(config.build_dir / "store"), config.workers, config.timeout, self.in_memory)
+        self.pool = WorkerPool(str(config.build_dir / "store"), config.workers, config.timeout, self.in_memory,
+                               self.graphs, config.max_waiting)
         self.started = time.time()
-        # The guard's verdict depends on the text alone, and the same texts come back
-        # (saved queries, pages that poll): 330 us per saved query, once. A refusal
-        # raises, so it is never cached.
-        self.check_query = functools.lru_cache(maxsize=1024)(self._check_query)
 
-    def _check_query(self, query: str) -> None:
-        check_query(query, self.graphs)
+    def _describe(self, info_text: str) -> None:
+        self.info: dict[str, Any] = json.loads(info_text)
+        self.graphs: set[str] = set(self.info.get("graphs", {}))
+        self.in_memory = 0 < int(self.info.get("triples") or 0) <= self.config.in_memory_max
+
+    @property
+    def served_dir(self) -> Path:
+        """The folder holding the build being served: the snapshot once started."""
+        return self.snapshot.path if self.snapshot is not None else self.config.build_dir
+
+    async def start(self) -> None:
+        """Take the snapshot of the build and start the workers on it."""
+        loop = asyncio.get_running_loop()
+        self.snapshot = await loop.run_in_executor(None, take, self.config.build_dir)
+        self.info = self.snapshot.info
+        self.graphs = set(self.info.get("graphs", {}))
+        self.in_memory = 0 < int(self.info.get("triples") or 0) <= self.config.in_memory_max
+        self.pool.store_path, self.pool.graphs = str(self.served_dir / "store"), tuple(sorted(self.graphs))
+        self.pool.in_memory = self.in_memory
+        try:
+            await self.pool.start()
+        except BaseException:
+            self.snapshot.release()
+            raise
+
+    async def stop(self) -> None:
+        await self.pool.stop()
+        if self.snapshot is not None:
+            self.snapshot.release()
+
+    def job(self, query: str, media_type: str = "", default_graphs: list[str] | None = None,
+            named_graphs: list[str] | None = None, render: str | None = None) -> Job:
+        return Job(query, media_type, self.config.max_rows, tuple(default_graphs or ()), tuple(named_graphs or ()),
+                   render=render, max_bytes=self.config.max_bytes)
 
     async def table(self, query: str, default_graphs: list[str] | None = None,
                     named_graphs: list[str] | None = None) -> ResultTable:
         """Run a SELECT or ASK in a worker; the answer as a :class:`ResultTable`."""
-        answer = await self.pool.run(Job(query, "", self.config.max_rows, tuple(default_graphs or ()),
-                                         tuple(named_graphs or ())))
+        answer = await self.pool.run(self.job(query, "", default_graphs, named_graphs))
         if answer[0] == "boolean":
             return ResultTable([], [], answer[1])
         if answer[0] != "table":
@@ -95,8 +135,7 @@ class Service:
     async def graph(self, query: str, media_type: str, default_graphs: list[str] | None = None,
                     named_graphs: list[str] | None = None) -> bytes:
         """Run a CONSTRUCT or DESCRIBE in a worker, serialised as ``media_type``."""
-        answer = await self.pool.run(Job(query, media_type, self.config.max_rows, tuple(default_graphs or ()),
-                                         tuple(named_graphs or ())))
+        answer = await self.pool.run(self.job(query, media_type, default_graphs, named_graphs))
         if answer[0] != "graph":
             raise ProtocolError(400, "expected a CONSTRUCT or DESCRIBE query")
         return answer[1]
@@ -123,23 +162,30 @@ class Service:
 
 # ------------------------------------------------------------------ errors, in one place
 
-def _error_response(request: Request, status: int, message: str) -> Response:
+def _error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if prefers_html(request.headers.get("accept")) and request.url.path != "/sparql":
         from .pages import error_page
 
-        return error_page(request, status, message)
-    return PlainTextResponse(message + "\n", status_code=status)
+        response = error_page(request, status, message)
+    else:
+        response = PlainTextResponse(message + "\n", status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
 async def _handle_error(request: Request, error: Exception) -> Response:
-    if isinstance(error, (ProtocolError, Refused, QueryFailed)):
+    if isinstance(error, ProtocolError):
+        return _error_response(request, error.status, str(error), error.headers)
+    if isinstance(error, (Refused, QueryFailed)):
         return _error_response(request, error.status, str(error))
+    if isinstance(error, Saturated):
+        return _error_response(request, 503, str(error), {"Retry-After": str(error.retry_after)})
     if isinstance(error, QueryTimeout):
         return _error_response(request, 503, str(error))
     if isinstance(error, CakgError):
         return _error_response(request, 400, str(error))
     if isinstance(error, HTTPException):
-        return _error_response(request, error.status_code, str(error.detail))
+        return _error_response(request, error.status_code, str(error.detail), error.headers)
     logging.getLogger("cakg.server").error("internal error on %s: %s: %s", request.url.path,
                                            type(error).__name__, error)
     return _error_response(request, 500, "internal server error")
@@ -147,16 +193,23 @@ async def _handle_error(request: Request, error: Exception) -> Response:
 
 # ------------------------------------------------------------------ SPARQL protocol
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, seconds: float) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ProtocolError(413, f"the request body is larger than {limit} bytes")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ProtocolError(413, f"the request body is larger than {limit} bytes")
-    return body
+    body = bytearray()  # appending to bytes would copy the whole body for every chunk
+
+    async def read() -> None:
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > limit:
+                raise ProtocolError(413, f"the request body is larger than {limit} bytes")
+
+    try:
+        await asyncio.wait_for(read(), seconds)
+    except asyncio.TimeoutError:
+        raise ProtocolError(408, f"the request body did not arrive within {seconds:g} s") from None
+    return bytes(body)
 
 
 def _check_dataset(service: Service, graphs: list[str]) -> None:
@@ -169,9 +222,9 @@ async def run_query(request: Request, service: Service, query: str, format_param
                     default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
                     title: str | None = None) -> Response:
     """Check, evaluate and serialise one query for a request (shared by /sparql and /queries)."""
+    # Only linear checks here; the guard and the engine run in a worker, off the event loop.
     if len(query.encode("utf-8")) > service.config.max_request_bytes:
         raise ProtocolError(413, f"the query is larger than {service.config.max_request_bytes} bytes")
-    service.check_query(query)
     _check_dataset(service, (default_graphs or []) + (named_graphs or []))
     is_graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
     media = choose_format(is_graph, request.headers.get("accept"), format_param)
@@ -188,8 +241,7 @@ async def run_query(request: Request, service: Service, query: str, format_param
         body = await service.graph(query, media, default_graphs, named_graphs)
         return Response(body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
     fmt = RESULT_TABLE_FORMATS[media]
-    answer = await service.pool.run(Job(query, "", service.config.max_rows, tuple(default_graphs or ()),
-                                        tuple(named_graphs or ()), render=fmt))
+    answer = await service.pool.run(service.job(query, "", default_graphs, named_graphs, render=fmt))
     if answer[0] != "bytes":
         raise ProtocolError(400, "expected a SELECT or ASK query")
     return Response(answer[1], media_type=MEDIA_TYPES[fmt] + "; charset=utf-8")
@@ -197,7 +249,8 @@ async def run_query(request: Request, service: Service, query: str, format_param
 
 async def sparql_endpoint(request: Request) -> Response:
     service: Service = request.app.state.service
-    body = await _read_body(request, service.config.max_request_bytes) if request.method == "POST" else b""
+    body = (await _read_body(request, service.config.max_request_bytes, service.config.body_seconds)
+            if request.method == "POST" else b"")
     parsed = parse_request(request.method, request.url.query, request.headers.get("content-type"), body)
     if parsed.query is None:
         return service_description(request, service)
@@ -328,7 +381,7 @@ async def entity(request: Request) -> Response:
 
 async def ontology(request: Request) -> Response:
     service: Service = request.app.state.service
-    folder = service.config.build_dir / "ontology"
+    folder = service.served_dir / "ontology"
     wants_turtle = request.url.path.endswith(".ttl") or (
         not prefers_html(request.headers.get("accept"))
         and negotiate(request.headers.get("accept"), ["text/turtle"]) == "text/turtle"
@@ -431,7 +484,9 @@ async def network_view(request: Request) -> Response:
             from .viz import network_page_html
 
             html = network_page_html(data, f"The {name} network", focus=focus, entity_base="/")
-            return network_page(request, html, name, focus)
+            response = network_page(request, html, name, focus)
+            response.headers["Content-Security-Policy"] = content_security_policy(_inline_script_hashes(html))
+            return response
     raise ProtocolError(404, f"{focus} is in none of the networks ({', '.join(candidates)})")
 
 
@@ -472,13 +527,20 @@ async def analysis(request: Request) -> Response:
 # ------------------------------------------------------------------ operations
 
 async def health(request: Request) -> Response:
+    """Liveness and the facts of the build being served (the snapshot's, whatever build/ holds now)."""
     service: Service = request.app.state.service
+    snapshot = service.snapshot
     return JSONResponse({"status": "ok", "version": __version__, "triples": service.info.get("triples"),
                          "graphs": len(service.graphs), "fingerprint": service.info.get("fingerprint"),
+                         "build": str(service.config.build_dir),
+                         "snapshot": str(snapshot.path) if snapshot is not None and snapshot.copied else None,
                          "workers": service.pool.size, "worker_pids": service.pool.pids,
+                         "isolation": service.pool.isolation,
                          "store": "memory copy" if service.in_memory else "disk",
-                         "timeout_s": service.config.timeout,
-                         "killed_workers": service.pool.killed, "uptime_s": round(time.time() - service.started, 1)})
+                         "timeout_s": service.config.timeout, "max_rows": service.config.max_rows,
+                         "max_bytes": service.config.max_bytes,
+                         "killed_workers": service.pool.killed, "crashed_workers": service.pool.crashed,
+                         "uptime_s": round(time.time() - service.started, 1)})
 
 
 async def openapi(request: Request) -> Response:
@@ -493,6 +555,66 @@ async def page(request: Request) -> Response:
 
     handler = {"/": pages.home_page, "/search": pages.search_page, "/editor": pages.editor_page}[request.url.path]
     return await handler(request)
+
+
+# ------------------------------------------------------------------ response headers
+
+def content_security_policy(script_hashes: list[str] = ()) -> str:
+    """The pages' policy: scripts and data from this site only (the vendored scripts ship in the package).
+
+    Styles may be inline: the pages and the ontology documentation set style attributes,
+    and YASGUI and vis-network style their elements as they draw them.
+    """
+    scripts = " ".join(["'self'"] + [f"'{h}'" for h in script_hashes])
+    return (f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+            "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+
+
+_INLINE_SCRIPT = re.compile(r"<script(?P<attributes>[^>]*)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE)
+
+
+def _inline_script_hashes(html: str) -> list[str]:
+    """CSP hashes of the executable inline scripts of a page cakg.viz generated.
+
+    viz inlines its scripts (vis-network and network.js) so that the page also works
+    opened from disk; everything else it embeds is JSON with "<" escaped, which cannot
+    open a script element, so the executable scripts are the package's own.
+    """
+    hashes = []
+    for found in _INLINE_SCRIPT.finditer(html):
+        attributes = found.group("attributes").lower()
+        if "src=" in attributes or ("type=" in attributes and "javascript" not in attributes):
+            continue
+        digest = hashlib.sha256(found.group("body").encode("utf-8")).digest()
+        hashes.append("sha256-" + base64.b64encode(digest).decode("ascii"))
+    return hashes
+
+
+class SecurityHeaders:
+    """Headers on every response: no content sniffing, no referrer sent to other sites, the pages' CSP."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.policy = content_security_policy().encode("latin-1")
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_wrapper(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+                content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+                if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", self.policy))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
 
 
 class AccessLog:
@@ -532,11 +654,12 @@ def create_app(config: ServiceConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        await service.pool.start()
+        await service.start()
+        app.state.analyses.build_dir = service.served_dir
         try:
             yield
         finally:
-            await service.pool.stop()
+            await service.stop()
 
     routes = [
         Route("/", page, methods=["GET"]),
@@ -557,6 +680,7 @@ def create_app(config: ServiceConfig) -> Starlette:
     ]
     middleware = [
         Middleware(AccessLog),
+        Middleware(SecurityHeaders),
         Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                    allow_headers=["*"], expose_headers=["Content-Type"]),
     ]

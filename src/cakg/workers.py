@@ -1,10 +1,20 @@
-"""Query evaluation in worker processes that can be killed at a deadline.
+"""Query evaluation in isolated worker processes that a deadline can kill and a crash cannot spread from.
 
 pyoxigraph cannot cancel a running query, so the service never evaluates one
-in its own process: each worker opens the build's store read-only and answers
-one request at a time over a pipe. When a query outruns the timeout its
-worker is killed (freeing the CPU at once) and a fresh one takes its place;
-other requests go on in the other workers meanwhile.
+in its own process: each worker cuts itself off from the network
+(:mod:`cakg.isolation`), opens the build's store read-only and answers one
+request at a time over a pipe. It checks each query with
+:mod:`cakg.sparql_guard` first, off the server's event loop, and evaluates it
+in a thread with a large stack, since the engine's parser and planner recurse
+once per level of nesting.
+
+The server's side (:class:`WorkerPool`) holds every request to one deadline,
+waiting for a free worker included: a request that finds all workers busy until
+its deadline, or finds too many requests already waiting, is refused as
+:class:`Saturated`. A query that outruns the deadline has its worker killed
+(freeing the CPU at once); one that crashes its worker gets its own answer.
+Either way a fresh worker is started in the background and a dead worker is
+never handed another request.
 
 A worker can also copy the store into memory once it is ready: Oxigraph's
 memory store answers the saved queries 2–8 times faster than RocksDB. Until the
@@ -16,21 +26,40 @@ the build is small enough for it (see ``cakg serve --in-memory-max``).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
+import logging
+import math
 import multiprocessing
 import os
 import signal
 import tempfile
 import threading
-import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 _CONTEXT = multiprocessing.get_context("spawn")
+_LOG = logging.getLogger("cakg.server")
+# Stack of the thread that evaluates a query: the engine recurses per level of nesting and
+# overflows 8 MB at about 3,000 nested braces or 10,000 UNIONs; 256 MB takes 30 times more.
+# Only the pages a query touches are used, and each query's thread gives them back.
+EVALUATION_STACK_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_BYTES = 50_000_000
+_CELL_OVERHEAD = 64  # bytes a result format adds around each value (JSON's type/value keys, XML tags)
 
 
 class QueryTimeout(Exception):
     """The query did not finish within the deadline; its worker was replaced."""
+
+
+class Saturated(Exception):
+    """Every worker stayed busy until the deadline, or too many requests wait: retry after ``retry_after`` s."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class QueryFailed(Exception):
@@ -51,11 +80,13 @@ class Job:
     default_graphs: tuple[str, ...] = ()  # the protocol's default-graph-uri (else: union of all graphs)
     named_graphs: tuple[str, ...] = ()
     render: str | None = None  # SELECT/ASK: serialise in the worker (json, xml, csv, tsv) rather than return rows
+    max_bytes: int = DEFAULT_MAX_BYTES  # the answer's size, as serialised (or, for rows, their values)
+    check: bool = True  # the lexical guard; off only where a test shows that the isolation alone holds
 
 
 @dataclass(frozen=True)
 class Status:
-    """Asks a worker which store it answers from: "disk", "copying" or "memory"."""
+    """Asks a worker which store it answers from ("disk", "copying" or "memory") and how it is isolated."""
 
 
 def copy_into_memory(store: Any) -> Any:
@@ -64,15 +95,23 @@ def copy_into_memory(store: Any) -> Any:
     The quads go through an N-Quads file written by pyoxigraph's own serialiser
     from terms the store already holds, so they are loaded without validating
     them again (``lenient``), which loads about 40% faster. A file rather than
-    bytes keeps the copy's peak memory to the store itself.
+    bytes keeps the copy's peak memory to the store itself. The file has no
+    name (``O_TMPFILE``): pyoxigraph reaches it through ``/proc/self/fd``, and
+    the kernel frees it when the process ends, however it ends.
     """
     import pyoxigraph
 
-    with tempfile.TemporaryDirectory(prefix="cakg-copy-") as folder:
-        path = os.path.join(folder, "store.nq")
-        store.dump(path, format=pyoxigraph.RdfFormat.N_QUADS)
-        memory = pyoxigraph.Store()
-        memory.bulk_load(path=path, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    quads = pyoxigraph.RdfFormat.N_QUADS
+    memory = pyoxigraph.Store()
+    with tempfile.TemporaryFile(prefix="cakg-copy-") as scratch:
+        by_descriptor = f"/proc/self/fd/{scratch.fileno()}"
+        if os.path.exists(by_descriptor):
+            store.dump(by_descriptor, format=quads)
+            memory.bulk_load(path=by_descriptor, format=quads, lenient=True)
+        else:  # no /proc: the same through the file object, a little slower
+            store.dump(scratch, format=quads)
+            scratch.seek(0)
+            memory.bulk_load(scratch, format=quads, lenient=True)
     return memory
 
 
@@ -98,41 +137,135 @@ class _Current:
         return thread
 
 
-def _serve(store_path: str, conn: Connection, in_memory: bool = False) -> None:
-    """The worker's loop: open the store once, then answer jobs until the pipe closes."""
+# ------------------------------------------------------------------ inside a worker process
+
+def _serve(store_path: str, conn: Connection, in_memory: bool = False, graphs: Collection[str] = ()) -> None:
+    """The worker's loop: isolate, open the store once, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .isolation import IsolationUnavailable, isolate
+
+    try:
+        isolation = isolate()  # first: before any thread exists or anything is opened
+    except IsolationUnavailable as error:
+        conn.send(("failed", str(error)))
+        return
+    threading.stack_size(EVALUATION_STACK_BYTES)
     import pyoxigraph
 
-    from .store import solutions_to_rows, syntax_message
-
-    current = _Current(pyoxigraph.Store.read_only(store_path))
-    conn.send(("ready", os.getpid()))
+    try:
+        current = _Current(pyoxigraph.Store.read_only(store_path))
+    except OSError as error:
+        conn.send(("failed", f"cannot open the store {store_path}: {error}"))
+        return
+    conn.send(("ready", os.getpid(), isolation))
     if in_memory:  # after "ready": the copy's thread must not hold up start-up
         current.copy_in_background()
+    check = functools.lru_cache(maxsize=1024)(functools.partial(_check, graphs=frozenset(graphs)))
     while True:
         try:
             job: Job | Status = conn.recv()
         except (EOFError, OSError):
             return
         if isinstance(job, Status):
-            conn.send(("ok", ("status", current.where)))
+            conn.send(("ok", ("status", current.where, isolation)))
             continue
-        try:
-            conn.send(("ok", _evaluate(current.store, job, pyoxigraph, solutions_to_rows)))
-        except SyntaxError as error:
-            conn.send(("error", 400, syntax_message(error)))
-        except _TooManyRows as error:
-            conn.send(("error", 400, str(error)))
-        except Exception as error:  # noqa: BLE001 - any evaluation error becomes an answer, not a dead worker
-            detail = " ".join(str(error).split())[:300]
-            conn.send(("error", 500, f"query evaluation failed: {type(error).__name__}: {detail}"))
+        conn.send(_in_large_stack(lambda: _answer(current.store, job, check)))
 
 
-class _TooManyRows(Exception):
+def _check(query: str, graphs: frozenset[str]) -> None:
+    from .sparql_guard import check_query
+
+    check_query(query, graphs)
+
+
+def _in_large_stack(work: Callable[[], tuple]) -> tuple:
+    """``work()`` in a fresh thread of :data:`EVALUATION_STACK_BYTES` (set for this process at start)."""
+    answer: list[tuple] = []
+    thread = threading.Thread(target=lambda: answer.append(work()), name="query")
+    thread.start()
+    thread.join()
+    return answer[0] if answer else ("error", 500, "query evaluation failed")
+
+
+def _answer(store: Any, job: Job, check: Callable[[str], None]) -> tuple:
+    """The message a worker sends back for ``job``: ("ok", result) or ("error", status, message)."""
+    import pyoxigraph
+
+    from .sparql_guard import Refused
+    from .store import syntax_message
+
+    try:
+        if job.check:
+            check(job.query)
+        return ("ok", _evaluate(store, job, pyoxigraph))
+    except Refused as error:
+        return ("error", error.status, str(error))
+    except SyntaxError as error:
+        return ("error", 400, syntax_message(error))
+    except _TooLarge as error:
+        return ("error", 400, str(error))
+    except Exception as error:  # noqa: BLE001 - any evaluation error becomes an answer, not a dead worker
+        return ("error", 500, _evaluation_message(job.query, error))
+
+
+def _evaluation_message(query: str, error: Exception) -> str:
+    # With the guard off, a SERVICE call fails inside the isolated worker; its error text
+    # (a refused socket) says nothing about the target, but the clear message is the guard's.
+    if "service" in query.lower() and isinstance(error, OSError):
+        return "SERVICE is not allowed: this endpoint never queries other services"
+    detail = " ".join(str(error).split())[:300]
+    return f"query evaluation failed: {type(error).__name__}: {detail}"
+
+
+class _TooLarge(Exception):
     pass
 
 
-def _evaluate(store: Any, job: Job, ox: Any, solutions_to_rows: Any) -> Any:
+def _too_many(job: Job, what: str) -> _TooLarge:
+    return _TooLarge(f"the result has more than {job.max_rows} {what}; add a LIMIT")
+
+
+def _too_big(job: Job) -> _TooLarge:
+    return _TooLarge(f"the result is larger than {job.max_bytes} bytes; add a LIMIT or select fewer or "
+                     "shorter values")
+
+
+def _term_bytes(term: Any) -> int:
+    value = getattr(term, "value", None)
+    if value is None:  # a quoted triple
+        return len(str(term)) + _CELL_OVERHEAD
+    size = len(value) if value.isascii() else len(value.encode("utf-8"))
+    datatype = getattr(term, "datatype", None)
+    return size + _CELL_OVERHEAD + (len(datatype.value) if datatype is not None else 0)
+
+
+def _rows(result: Any, job: Job) -> list[tuple]:
+    """The solutions as tuples of Terms, stopping as soon as they pass ``max_rows`` or ``max_bytes``."""
+    from .store import to_term
+
+    terms: dict[Any, tuple[Any, int]] = {}  # each distinct pyoxigraph term converted and measured once
+    rows: list[tuple] = []
+    budget = job.max_bytes
+    for solution in result:
+        if len(rows) >= job.max_rows:
+            raise _too_many(job, "rows")
+        row = []
+        for value in solution:
+            if value is None:
+                row.append(None)
+                continue
+            known = terms.get(value)
+            if known is None:
+                known = terms[value] = (to_term(value), _term_bytes(value))
+            row.append(known[0])
+            budget -= known[1]
+        if budget < 0:
+            raise _too_big(job)
+        rows.append(tuple(row))
+    return rows
+
+
+def _evaluate(store: Any, job: Job, ox: Any) -> Any:
     if job.default_graphs or job.named_graphs:
         result = store.query(job.query, default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
                              named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None)
@@ -146,37 +279,54 @@ def _evaluate(store: Any, job: Job, ox: Any, solutions_to_rows: Any) -> Any:
         return ("boolean", bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        try:
-            rows = solutions_to_rows(result, job.max_rows)
-        except OverflowError:
-            raise _TooManyRows(f"the result has more than {job.max_rows} rows; add a LIMIT") from None
+        rows = _rows(result, job)
         if job.render:
             # Serialising here spreads the work over the workers instead of the server's one event loop.
-            return ("bytes", ResultTable(variables, rows).render(job.render).encode("utf-8"))
-        return ("table", variables, [tuple(row.get(v) for v in variables) for row in rows])
-    triples = []
+            table = ResultTable(variables, [{v: t for v, t in zip(variables, row) if t is not None} for row in rows])
+            body = table.render(job.render).encode("utf-8")
+            if len(body) > job.max_bytes:
+                raise _too_big(job)
+            return ("bytes", body)
+        return ("table", variables, rows)
+    triples, budget = [], job.max_bytes
     for triple in result:
         if len(triples) >= job.max_rows:
-            raise _TooManyRows(f"the result has more than {job.max_rows} triples; add a LIMIT")
+            raise _too_many(job, "triples")
+        budget -= sum(_term_bytes(term) for term in triple)
+        if budget < 0:
+            raise _too_big(job)
         triples.append(triple)
     fmt = ox.RdfFormat.from_media_type(job.media_type) or ox.RdfFormat.TURTLE
-    return ("graph", ox.serialize(triples, format=fmt))
+    body = ox.serialize(triples, format=fmt)
+    if len(body) > job.max_bytes:
+        raise _too_big(job)
+    return ("graph", body)
 
+
+# ------------------------------------------------------------------ the server's side
 
 class _Worker:
-    def __init__(self, store_path: str, in_memory: bool) -> None:
+    def __init__(self, store_path: str, in_memory: bool, graphs: Collection[str]) -> None:
         self.parent, child = _CONTEXT.Pipe()
-        self.process = _CONTEXT.Process(target=_serve, args=(store_path, child, in_memory), daemon=True)
+        self.process = _CONTEXT.Process(target=_serve, args=(store_path, child, in_memory, tuple(graphs)),
+                                        daemon=True)
         self.process.start()
         child.close()
+        self.isolation: list[str] = []
 
     def wait_ready(self, seconds: float) -> None:
         if not self.parent.poll(seconds):
             self.kill()
             raise RuntimeError("query worker did not start")
-        message = self.parent.recv()
+        try:
+            message = self.parent.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise RuntimeError(f"query worker stopped while starting (exit code {self.process.exitcode})") from None
         if message[0] != "ready":
-            raise RuntimeError(f"query worker failed to start: {message}")
+            self.kill()
+            raise RuntimeError(f"query worker failed to start: {message[1]}")
+        self.isolation = list(message[2])
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -184,64 +334,162 @@ class _Worker:
         self.process.join(timeout=5)
         self.parent.close()
 
+    def exchange(self, job: Job | Status, seconds: float) -> tuple | None:
+        """Send ``job`` and wait for the answer; None when none came within ``seconds``.
+
+        Raises EOFError or OSError when the worker died.
+        """
+        self.parent.send(job)
+        if not self.parent.poll(max(0.0, seconds)):
+            return None
+        return self.parent.recv()
+
+
+def _crash_message(exitcode: int | None) -> QueryFailed:
+    if exitcode is not None and exitcode < 0 and -exitcode in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS,
+                                                                signal.SIGILL):
+        name = signal.Signals(-exitcode).name
+        return QueryFailed(400, f"the query could not be evaluated: the query engine crashed on it ({name}), as it "
+                                "does on queries nested too deeply or too long; simplify it")
+    return QueryFailed(503, "the query worker stopped while evaluating the query (it was killed from outside, "
+                            "for example for lack of memory); try again")
+
 
 class WorkerPool:
-    """N worker processes; :meth:`run` gives a job to an idle one and enforces the deadline."""
+    """N worker processes; :meth:`run` gives a job to an idle one within one deadline."""
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, in_memory: bool = False) -> None:
+    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, in_memory: bool = False,
+                 graphs: Collection[str] = (), max_waiting: int = 64) -> None:
         self.store_path = store_path
         self.in_memory = in_memory
+        self.graphs = tuple(sorted(graphs))
         self.size = max(1, size)
         self.timeout = timeout
+        self.max_waiting = max_waiting
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
-        self.killed = 0
+        self._waiting = 0
+        self._replacing: set[asyncio.Task] = set()
+        # Threads that wait on pipes: one per worker, so waiting never starves the default executor.
+        self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=self.size + 2,
+                                                              thread_name_prefix="cakg-pool")
+        self.killed = 0  # workers killed at the deadline
+        self.crashed = 0  # workers that died while evaluating a query
+        self.isolation: list[str] = []
+
+    def _new_worker(self) -> _Worker:
+        worker = _Worker(self.store_path, self.in_memory, self.graphs)
+        worker.wait_ready(60.0)
+        return worker
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
-        workers = [_Worker(self.store_path, self.in_memory) for _ in range(self.size)]
         loop = asyncio.get_running_loop()
-        await asyncio.gather(*(loop.run_in_executor(None, w.wait_ready, 60.0) for w in workers))
+        workers = await asyncio.gather(*(loop.run_in_executor(self._threads, self._new_worker)
+                                         for _ in range(self.size)), return_exceptions=True)
+        failures = [w for w in workers if isinstance(w, BaseException)]
+        if failures:
+            for worker in workers:
+                if isinstance(worker, _Worker):
+                    worker.kill()
+            raise failures[0]
         for worker in workers:
             self._all.add(worker)
             self._idle.put_nowait(worker)
+        self.isolation = workers[0].isolation
 
     @property
     def pids(self) -> list[int]:
         return sorted(w.process.pid for w in self._all if w.process.pid is not None)
 
+    @property
+    def retry_after(self) -> int:
+        return max(1, math.ceil(self.timeout))
+
     async def stop(self) -> None:
+        for task in list(self._replacing):
+            task.cancel()
         for worker in list(self._all):
             worker.kill()
         self._all.clear()
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start a replacement in the background."""
+        self._all.discard(worker)
+        worker.kill()
+        task = asyncio.get_running_loop().create_task(self._replace())
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
+
+    async def _replace(self) -> None:
+        loop = asyncio.get_running_loop()
+        for attempt in range(5):
+            try:
+                worker = await loop.run_in_executor(self._threads, self._new_worker)
+            except (RuntimeError, OSError) as error:
+                _LOG.error("could not start a query worker (attempt %d): %s", attempt + 1, error)
+                await asyncio.sleep(2 ** attempt)
+                continue
+            self._all.add(worker)
+            assert self._idle is not None
+            self._idle.put_nowait(worker)
+            return
+
+    async def _take(self, deadline: float) -> _Worker:
+        """An idle, living worker, waiting at most until ``deadline`` (loop time)."""
+        assert self._idle is not None, "pool not started"
+        loop = asyncio.get_running_loop()
+        while True:
+            remaining = deadline - loop.time()
+            try:
+                if remaining <= 0:
+                    worker = self._idle.get_nowait()
+                else:
+                    worker = await asyncio.wait_for(self._idle.get(), remaining)
+            except (asyncio.TimeoutError, asyncio.QueueEmpty):
+                raise Saturated(f"the service is busy: no query worker became free within the {self.timeout:g} s "
+                                "timeout; retry later", self.retry_after) from None
+            if worker.process.is_alive():
+                return worker
+            self.crashed += 1  # died while idle (killed from outside): never hand it a request
+            self._retire(worker)
 
     async def run(self, job: Job | Status, timeout: float | None = None) -> Any:
-        assert self._idle is not None, "pool not started"
-        deadline = self.timeout if timeout is None else timeout
-        worker = await self._idle.get()
+        """Evaluate ``job`` in a worker; the deadline (``timeout``, else the pool's) covers the wait for one."""
         loop = asyncio.get_running_loop()
-        started = time.monotonic()
+        seconds = self.timeout if timeout is None else timeout
+        deadline = loop.time() + seconds
+        if self._waiting >= self.max_waiting:
+            raise Saturated(f"the service is busy: {self._waiting} requests are waiting for a query worker; "
+                            "retry later", self.retry_after)
+        self._waiting += 1
         try:
-            worker.parent.send(job)
-            ready = await loop.run_in_executor(None, worker.parent.poll, deadline)
-        except (OSError, EOFError, BrokenPipeError):
-            ready = False
-        if not ready:
-            # Past the deadline (or the worker died): kill it and put a fresh one in its place.
-            self._all.discard(worker)
-            worker.kill()
-            self.killed += 1
-            replacement = _Worker(self.store_path, self.in_memory)
-            await loop.run_in_executor(None, replacement.wait_ready, 60.0)
-            self._all.add(replacement)
-            self._idle.put_nowait(replacement)
-            if time.monotonic() - started >= deadline:
-                raise QueryTimeout(f"the query did not finish within the {deadline:g} s timeout")
-            raise QueryFailed(500, "the query worker stopped unexpectedly")
-        try:
-            message = worker.parent.recv()
+            worker = await self._take(deadline)
         finally:
-            self._idle.put_nowait(worker)
+            self._waiting -= 1
+        try:
+            message = await loop.run_in_executor(self._threads, worker.exchange, job, deadline - loop.time())
+        except (EOFError, OSError):
+            worker.process.join(timeout=2)
+            exitcode = worker.process.exitcode
+            self.crashed += 1
+            self._retire(worker)
+            _LOG.warning("a query worker stopped while evaluating a query (exit code %s)", exitcode)
+            raise _crash_message(exitcode) from None
+        except BaseException:
+            self._retire(worker)  # cancelled mid-exchange: its pipe may hold half a message
+            raise
+        if message is None:
+            self.killed += 1
+            self._retire(worker)
+            raise QueryTimeout(f"the query did not finish within the {seconds:g} s timeout")
+        assert self._idle is not None
+        self._idle.put_nowait(worker)
         if message[0] == "ok":
             return message[1]
         raise QueryFailed(message[1], message[2])
+
+
+__all__ = ["Job", "Status", "WorkerPool", "QueryTimeout", "QueryFailed", "Saturated", "copy_into_memory",
+           "DEFAULT_MAX_BYTES"]
