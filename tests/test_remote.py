@@ -64,7 +64,8 @@ def virtuoso(tmp_path_factory):
 
 
 def test_push_by_update_then_every_saved_query_matches(oxigraph, real_store):
-    pushed = push(select_quads(real_store, by_document=False), PushTarget(update_url=oxigraph["update"]))
+    pushed = push(select_quads(real_store, by_document=False),
+                  PushTarget(update_url=oxigraph["update"], query_url=oxigraph["query"]))
     assert sum(pushed.values()) == len(real_store.quads())
     remote = RemoteStore(oxigraph["query"])
     assert same_answers(real_store, remote) == []
@@ -74,18 +75,18 @@ def test_push_by_graph_store_protocol_replaces_graphs(oxigraph, real_store):
     quads = select_quads(real_store, by_document=False)
     # Twice: the second push must replace, not add to, what the first wrote.
     for _ in range(2):
-        push(quads, PushTarget(store_url=oxigraph["store"], update_url=oxigraph["update"]))
+        push(quads, PushTarget(store_url=oxigraph["store"], update_url=oxigraph["update"], query_url=oxigraph["query"]))
     push(quads, PushTarget(store_url=oxigraph["store"]))
     remote = RemoteStore(oxigraph["query"])
     count = remote.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"].value
     assert int(count) == len(quads)
-    leftovers = remote.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), 'cakg-push')) }")
+    leftovers = remote.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), 'push')) }")
     assert leftovers.rows == []
 
 
 def test_cli_query_through_endpoint_matches_local(oxigraph, real_build):
     push(select_quads(EmbeddedStore(open_store(real_build)), by_document=False),
-         PushTarget(update_url=oxigraph["update"]))
+         PushTarget(update_url=oxigraph["update"], query_url=oxigraph["query"]))
     name = sorted(QUERIES)[0]
     args = [sys.executable, "-m", "cakg.cli", "query", name, "--format", "csv", "--queries", str(ROOT / "queries")]
     local = subprocess.run(args + ["--store", str(real_build)], capture_output=True, text=True)

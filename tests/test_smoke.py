@@ -177,7 +177,8 @@ def test_synth(env, tmp_path):
 
 def test_push_to_a_real_oxigraph_server(env, built, tmp_path):
     with oxigraph_server(tmp_path / "oxigraph") as urls:
-        result = cakg(env, "push", "--from", str(built), "--store", urls["store"], "--update", urls["update"])
+        result = cakg(env, "push", "--from", str(built), "--store", urls["store"], "--update", urls["update"],
+                      "--endpoint", urls["query"])
         assert result.stdout.startswith("pushed ")
         assert "Triples per named graph" in cakg(env, "stats", "--endpoint", urls["query"]).stdout
 

@@ -245,7 +245,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     source = connect(Path(args.source))
     quads = select_quads(source, by_document=args.graphs == "document")
-    target = PushTarget(args.store_url, args.update_url, args.user, _password(args), args.timeout)
+    target = PushTarget(args.store_url, args.update_url, args.user, _password(args), args.timeout, args.query_url)
     bar = None
     if sys.stderr.isatty():
         from tqdm import tqdm
@@ -265,7 +265,8 @@ def cmd_push(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     print(f"pushed {sum(pushed.values())} triples in {len(pushed)} named graphs to "
-          f"{args.update_url or args.store_url}")
+          f"{args.update_url or args.store_url}"
+          + (f" (removed {len(pushed.removed)} temporary graph(s) of ended pushes)" if pushed.removed else ""))
     return EXIT_OK
 
 
@@ -567,6 +568,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", default="build", metavar="DIR", help="build folder (default: build)")
     p.add_argument("--store", dest="store_url", metavar="GSP_URL", help="SPARQL 1.1 Graph Store Protocol URL")
     p.add_argument("--update", dest="update_url", metavar="UPDATE_URL", help="SPARQL 1.1 Update URL")
+    p.add_argument("--endpoint", dest="query_url", metavar="QUERY_URL",
+                   help="the store's SPARQL query URL, to find temporary graphs killed pushes left "
+                        "(default: the update URL)")
     p.add_argument("--graphs", choices=["file", "document"], default="file",
                    help="push one named graph per input file (default) or per source document")
     p.add_argument("--user", metavar="NAME", help="HTTP basic auth user (password from $CAKG_PASSWORD)")
