@@ -47,6 +47,7 @@ _LOG = logging.getLogger("cakg.server")
 # Only the pages a query touches are used, and each query's thread gives them back.
 EVALUATION_STACK_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_BYTES = 50_000_000
+_LEAST_SECONDS = 0.2  # a worker found with less of the deadline left goes back unused
 _CELL_OVERHEAD = 64  # bytes a result format adds around each value (JSON's type/value keys, XML tags)
 
 
@@ -205,16 +206,16 @@ def _answer(store: Any, job: Job, check: Callable[[str], None]) -> tuple:
     except _TooLarge as error:
         return ("error", 400, str(error))
     except Exception as error:  # noqa: BLE001 - any evaluation error becomes an answer, not a dead worker
-        return ("error", 500, _evaluation_message(job.query, error))
+        return ("error", *_evaluation_error(job.query, error))
 
 
-def _evaluation_message(query: str, error: Exception) -> str:
-    # With the guard off, a SERVICE call fails inside the isolated worker; its error text
-    # (a refused socket) says nothing about the target, but the clear message is the guard's.
+def _evaluation_error(query: str, error: Exception) -> tuple[int, str]:
+    # Where the guard let a SERVICE call through, it failed inside the isolated worker; the
+    # socket's error would say nothing about the target, but the clear message is the guard's.
     if "service" in query.lower() and isinstance(error, OSError):
-        return "SERVICE is not allowed: this endpoint never queries other services"
+        return 400, "SERVICE is not allowed: this endpoint never queries other services"
     detail = " ".join(str(error).split())[:300]
-    return f"query evaluation failed: {type(error).__name__}: {detail}"
+    return 500, f"query evaluation failed: {type(error).__name__}: {detail}"
 
 
 class _TooLarge(Exception):
@@ -436,7 +437,7 @@ class WorkerPool:
             self._idle.put_nowait(worker)
             return
 
-    async def _take(self, deadline: float) -> _Worker:
+    async def _take(self, deadline: float, timeout: float) -> _Worker:
         """An idle, living worker, waiting at most until ``deadline`` (loop time)."""
         assert self._idle is not None, "pool not started"
         loop = asyncio.get_running_loop()
@@ -448,7 +449,7 @@ class WorkerPool:
                 else:
                     worker = await asyncio.wait_for(self._idle.get(), remaining)
             except (asyncio.TimeoutError, asyncio.QueueEmpty):
-                raise Saturated(f"the service is busy: no query worker became free within the {self.timeout:g} s "
+                raise Saturated(f"the service is busy: no query worker became free within the {timeout:g} s "
                                 "timeout; retry later", self.retry_after) from None
             if worker.process.is_alive():
                 return worker
@@ -465,9 +466,14 @@ class WorkerPool:
                             "retry later", self.retry_after)
         self._waiting += 1
         try:
-            worker = await self._take(deadline)
+            worker = await self._take(deadline, seconds)
         finally:
             self._waiting -= 1
+        if deadline - loop.time() < _LEAST_SECONDS:  # too late to evaluate anything: keep the worker alive
+            assert self._idle is not None
+            self._idle.put_nowait(worker)
+            raise Saturated(f"the service is busy: no query worker became free within the {seconds:g} s "
+                            "timeout; retry later", self.retry_after)
         try:
             message = await loop.run_in_executor(self._threads, worker.exchange, job, deadline - loop.time())
         except (EOFError, OSError):
