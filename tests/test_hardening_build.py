@@ -359,6 +359,15 @@ def test_debris_is_removed_only_when_its_build_is_gone(project):
         sleeper.wait()
 
 
+def test_debris_of_a_killed_build_whose_pid_this_build_reuses_is_removed(project):
+    from cakg.build import build, default_layout
+
+    (project / f".build.staging-{os.getpid()}").mkdir()  # as a killed build with this PID left them
+    (project / f".build.validation-{os.getpid()}.nq").write_text("partial")
+    build(default_layout(project), project / "build")
+    assert debris(project) == [] and complete(project / "build")
+
+
 def test_a_two_rename_swap_killed_between_its_renames_is_put_back(project):
     from cakg.staging import remove_debris
 

@@ -71,8 +71,10 @@ def _remove(path: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists; this process's own PID (a killed build's, reused) counts as gone:
+    its debris is then judged by its lock alone."""
     if pid == os.getpid():
-        return True
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
