@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,3 +88,36 @@ def virtuoso_server(folder: Path):
         yield {"query": base + "/sparql", "update": base + "/sparql", "store": base + "/sparql-graph-crud"}
     finally:
         stop(process)
+
+
+def start_cakg_serve(build: Path, queries: Path, *options: str, seconds: float = 60.0) -> tuple[subprocess.Popen, str]:
+    """A real `cakg serve` of ``build`` on a free loopback port, once /health answers; (process, base URL).
+
+    Its standard error goes to a file (``process.log``, read it with :func:`serve_log`), so a
+    long test never blocks it on a full pipe.
+    """
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cakg.cli", "serve", "--store", str(build), "--host", "127.0.0.1",
+         "--port", str(port), "--queries", str(queries), "--no-access-log", *options],
+        stdout=subprocess.DEVNULL, stderr=log)
+    process.log = log  # type: ignore[attr-defined]
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"cakg serve exited with {process.returncode}: {serve_log(process)[-2000:]}")
+        try:
+            if httpx.get(base + "/health", timeout=1).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    stop(process)
+    raise RuntimeError("cakg serve did not start: " + serve_log(process)[-2000:])
+
+
+def serve_log(process: subprocess.Popen) -> str:
+    """What a server started by :func:`start_cakg_serve` wrote to standard error so far."""
+    process.log.seek(0)  # type: ignore[attr-defined]
+    return process.log.read().decode("utf-8", "replace")  # type: ignore[attr-defined]

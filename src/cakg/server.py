@@ -686,7 +686,8 @@ def create_app(config: ServiceConfig) -> Starlette:
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={cls: _handle_error for cls in (
-                        ProtocolError, Refused, QueryFailed, QueryTimeout, CakgError, HTTPException, Exception)})
+                        ProtocolError, Refused, QueryFailed, QueryTimeout, Saturated, CakgError, HTTPException,
+                        Exception)})
     app.state.service = service
     app.state.analyses = AnalysisRunner(config.build_dir)
     return app
