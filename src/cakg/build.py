@@ -97,22 +97,17 @@ class Inputs:
 
     def turtle(self) -> list[SourceFile]:
         """The files loaded into the build's store, each into its own named graph."""
-        loaded = []
-        for f in self.files:
-            folder, _, relative = f.name.partition("/")
-            if f.name.endswith(".ttl") and (folder == "data" or not relative.startswith("shapes/")):
-                loaded.append(SourceFile(Path(f.display), graph_for(folder, relative), f.content))
-        return loaded
+        return [SourceFile(Path(f.display), graph_for(f.folder, f.relative), f.content) for f in self.files
+                if f.kind == "turtle" and f.folder in ("ontology", "data")]
 
     def shapes(self) -> list[SourceFile]:
         return [SourceFile(Path(f.display), NamedNode(GRAPH + "shapes"), f.content)
-                for f in self.files if f.name.startswith("ontology/shapes/")]
+                for f in self.files if f.folder == "ontology/shapes"]
 
     def source_texts(self) -> dict[str, bytes]:
-        """Texts under ``data/sources/`` by their name inside it."""
-        prefix = "data/sources/"
-        return {f.name[len(prefix):]: f.content for f in self.files
-                if f.name.startswith(prefix) and not f.name.endswith(".ttl")}
+        """The texts under ``data/sources/`` by their path inside it."""
+        return {f.relative.removeprefix("sources/"): f.content for f in self.files
+                if f.folder == "data" and f.kind == "text" and f.relative.startswith("sources/")}
 
 
 @dataclass

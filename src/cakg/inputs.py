@@ -50,10 +50,13 @@ _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_C
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input file as read: ``name`` is how the fingerprint knows it (``data/wp2016/i-ii.ttl``)."""
+    """One input file as read: ``name`` is how the fingerprint knows it (``data/wp2016/i-ii.ttl``),
+    ``folder`` the label of its folder, ``relative`` its path inside it, ``kind`` turtle or text."""
 
     name: str
+    folder: str
     relative: str
+    kind: str
     display: str
     content: bytes
     stamp: tuple[int, int]
@@ -226,7 +229,7 @@ def read_inputs(folders: Iterable[Folder]) -> list[InputFile]:
             raise InputError(f"{display}: the inputs pass {MAX_TOTAL_BYTES // MIB} MiB in all; "
                              "a build reads at most that much")
         racy = mtime > read_at - _RACY_NS
-        files.append(InputFile(f"{folder.label}/{relative}", relative, display, content,
+        files.append(InputFile(f"{folder.label}/{relative}", folder.label, relative, kind, display, content,
                                (size, -1 if racy else mtime)))
     return files
 
