@@ -13,7 +13,6 @@ origin: another site open in the same browser cannot write.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import threading
 from pathlib import Path
@@ -320,8 +319,7 @@ def _pairs(values, refs: dict[str, str]) -> list[tuple[str, str]]:
             raise InputError("values must be objects with key and value")
         key, value = str(item.get("key", "")).strip(), str(item.get("value", "")).strip()
         if key and value:
-            value = refs.get(value, value)
-            pairs.append((key, f"<{value}>" if re.match(r"^https?://", value) else value))
+            pairs.append((key, refs.get(value, value)))
     return pairs
 
 
