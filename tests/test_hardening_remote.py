@@ -70,6 +70,14 @@ class Hostile(http.server.BaseHTTPRequestHandler):
             return self._send(200, BODIES[name])
         if name == "answer":
             return self._send(200, ASK_TRUE)
+        if name == "turtle":
+            return self._send(200, b"<urn:s> <urn:p> <urn:o> .\n", "text/turtle")
+        if name == "bad-turtle":
+            return self._send(200, b"<urn:s> <urn:p> \"unterminated .\n", "text/turtle")
+        if name == "rdf-xml":
+            return self._send(200, b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">]>'
+                                   b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+                              "application/rdf+xml")
         if name.startswith("redirect-away-"):
             return self._redirect(int(name.rsplit("-", 1)[1]), f"http://127.0.0.1:{self.server.other_port}/answer")
         if name.startswith("redirect-here-"):
@@ -198,6 +206,15 @@ def test_a_boolean_that_is_not_one_is_refused_not_printed_true(servers, name):
 def test_a_well_formed_answer_still_reads(servers):
     result = query(url(servers[0], "answer"))
     assert result.returncode == 0 and result.stdout.strip() == "true", result.stderr
+
+
+def test_construct_answers_are_read_as_turtle_or_n_triples_only(servers):
+    construct = "CONSTRUCT WHERE { ?s ?p ?o }"
+    good = query(url(servers[0], "turtle"), expression=construct)
+    assert good.returncode == 0 and "<urn:s>" in good.stdout, good.stderr
+    assert "unreadable text/turtle" in one_line_exit_3(query(url(servers[0], "bad-turtle"), expression=construct))
+    line = one_line_exit_3(query(url(servers[0], "rdf-xml"), expression=construct))
+    assert "application/rdf+xml" in line and "Turtle or N-Triples" in line
 
 
 # ---------------------------------------------------------------- credentials and redirects
