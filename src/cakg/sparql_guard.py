@@ -36,10 +36,13 @@ _NAME_START = r"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f
               r"\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 _NAME_CHAR = _NAME_START + r"_0-9\-\u00b7\u0300-\u036f\u203f-\u2040"
 
-# One alternative per terminal; possessive loops (*+) never backtrack, so a failed
-# match costs at most the length of what it looked at, and each token is matched once.
+# Spaces, then one alternative per terminal; possessive loops (*+) never backtrack, so a
+# failed match costs at most the length of what it looked at, and each token is matched once.
+# "<" is decided by the caller (IRI or less-than); runs of punctuation that matter to no
+# decision here are one token.
 _TOKEN = re.compile(rf"""
-    (?P<space>[ \t\r\n]++)
+    [ \t\r\n]*+
+    (?:(?P<angle><)
   | (?P<comment>\#[^\r\n]*+)
   | (?P<string>'''(?:(?:'|'')?+(?:[^'\\]|{_ECHAR}))*+'''
              |\"\"\"(?:(?:"|"")?+(?:[^"\\]|{_ECHAR}))*+\"\"\"
@@ -51,8 +54,9 @@ _TOKEN = re.compile(rf"""
   | (?P<word>[{_NAME_START}_][{_NAME_CHAR}]*+)
   | (?P<number>[0-9]++(?:\.[0-9]*+)?+(?:[eE][+-]?[0-9]++)?+|\.[0-9]++(?:[eE][+-]?[0-9]++)?+)
   | (?P<langtag>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+)
-  | (?P<operator>\^\^|<=|>=|!=|&&|\|\|)
-  | (?P<other>.)
+  | (?P<operator>\^\^|>=|!=|&&|\|\|)
+  | (?P<punctuation>[.;,*/|=>^&]++)
+  | (?P<other>.))
 """, re.VERBOSE | re.DOTALL)
 _IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*+>")
 _SERVICE_WORD = re.compile(r"(?<![\w:?$\\-])service(?![\w:-])", re.IGNORECASE)
@@ -101,8 +105,13 @@ def tokens(query: str, comments: list[str] | None = None) -> list[Token]:
     position, end = 0, len(query)
     match = _TOKEN.match
     while position < end:
+        found = match(query, position)
+        if found is None:
+            break  # only spaces were left
+        kind, text = found.lastgroup or "other", found.group(found.lastgroup or 0)
         expression = bool(stack) and stack[-1]
-        if query[position] == "<":
+        if kind == "angle":
+            position = found.start("angle")
             previous = out[-1] if out else None
             operand_before = previous is not None and (previous.kind in _OPERAND_END or previous.text == ")" or
                                                        previous.text.upper() in ("TRUE", "FALSE"))
@@ -118,11 +127,7 @@ def tokens(query: str, comments: list[str] | None = None) -> list[Token]:
             append(Token(kind, text, expression))
             position += len(text)
             continue
-        found = match(query, position)
-        kind, text = found.lastgroup or "other", found.group()
         position = found.end()
-        if kind == "space":
-            continue
         if kind == "comment":
             if comments is not None:
                 comments.append(text)
