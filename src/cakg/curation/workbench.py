@@ -20,6 +20,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pyoxigraph import Literal, NamedNode
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -56,11 +57,6 @@ class Workbench:
             if stamps(self.layout) != self._project.stamps:
                 self._project = Project(self.layout)
             return self._project
-
-    def adopt(self, store) -> None:
-        """Take the store a save validated: it is what the files now say."""
-        with self._lock:
-            self._project = Project.assembled(self.layout, store)
 
 
 def create_workbench(layout: Layout) -> Starlette:
@@ -169,12 +165,12 @@ def create_workbench(layout: Layout) -> Starlette:
                           quote=str(body.get("quote") or "") or None, passage=str(body.get("passage") or "") or None)
             for companion in companions:
                 companion.quote, companion.passage = draft.quote, draft.passage
-            saved = create(project, draft, [c for c in companions])
+            # Validation takes about a second: off the event loop, so pages keep answering.
+            saved = await run_in_threadpool(create, project, draft, companions)
         except Refused as error:
             return _refusal(error, refs if "refs" in locals() else {})
         except CakgError as error:
             return JSONResponse({"ok": False, "error": str(error)}, status_code=400)
-        bench.adopt(saved.outcome.store)
         return JSONResponse({"ok": True, "iri": saved.iri, "file": f"data/{saved.file}", "passage": saved.passage,
                              "quote": saved.quote, "block": saved.block,
                              "created": [{"iri": i, "file": f"data/{f}"} for i, f in saved.companions]})
@@ -210,12 +206,11 @@ def create_workbench(layout: Layout) -> Starlette:
                     node.add(predicate, item)
             for item in evidence_items:
                 node.add(CAKG + "evidence", item)
-            saved = edit(project, iri, _ordered(node))
+            saved = await run_in_threadpool(edit, project, iri, _ordered(node))
         except Refused as error:
             return _refusal(error, {})
         except CakgError as error:
             return JSONResponse({"ok": False, "error": str(error)}, status_code=400)
-        bench.adopt(saved.outcome.store)
         return JSONResponse({"ok": True, "iri": iri, "file": f"data/{saved.file}", "block": saved.block})
 
     async def api_delete(request: Request) -> Response:
@@ -223,12 +218,11 @@ def create_workbench(layout: Layout) -> Starlette:
         project = bench.project()
         iri = request.query_params.get("iri", "")
         try:
-            saved = delete(project, iri)
+            saved = await run_in_threadpool(delete, project, iri)
         except Refused as error:
             return _refusal(error, {})
         except CakgError as error:
             return JSONResponse({"ok": False, "error": str(error)}, status_code=400)
-        bench.adopt(saved.outcome.store)
         return JSONResponse({"ok": True, "iri": iri, "file": f"data/{saved.file}"})
 
     routes = [
