@@ -12,6 +12,8 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -236,6 +238,20 @@ def test_a_killed_service_leaves_its_snapshot_for_the_next_one_to_remove(real_bu
         assert count(base) > 3
     finally:
         stop(process)
+    assert not list(tmp_path.glob(".build.serving-*"))
+
+
+def test_a_service_that_cannot_start_says_why_in_one_line(real_build, tmp_path):
+    served = tmp_path / "build"
+    shutil.copytree(real_build, served)
+    for entry in (served / "store").iterdir():
+        entry.unlink()  # a store folder emptied under the build
+    result = subprocess.run([sys.executable, "-m", "cakg.cli", "serve", "--store", str(served), "--port", "0",
+                             "--queries", str(QUERIES)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    reason = [line for line in result.stderr.splitlines() if "cannot start" in line]
+    assert len(reason) == 1 and str(served) in reason[0] and "/proc/" not in reason[0]
+    assert "Traceback" not in result.stderr
     assert not list(tmp_path.glob(".build.serving-*"))
 
 

@@ -305,7 +305,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .http_limits import uvicorn_options
 
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, **uvicorn_options()))
-    server.run(sockets=[listener])
+    try:
+        server.run(sockets=[listener])
+    except SystemExit:  # uvicorn's way out when the service could not start; the reason is logged in one line
+        return EXIT_USAGE
     return EXIT_OK
 
 

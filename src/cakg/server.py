@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import json
 import re
@@ -649,17 +648,38 @@ class AccessLog:
                     "ms": round((time.perf_counter() - started) * 1000, 2)}))
 
 
+class ServiceLifespan:
+    """Starts the service (snapshot, workers) before the first request and stops it last.
+
+    A service that cannot start (no way to isolate its workers, no room for the
+    snapshot) is reported to the server in one line, with no traceback, and the
+    server exits.
+    """
+
+    def __init__(self, app: Any, service: Service, analyses: AnalysisRunner) -> None:
+        self.app, self.service, self.analyses = app, service, analyses
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        await receive()  # lifespan.startup
+        try:
+            await self.service.start()
+        except (OSError, RuntimeError, ValueError) as error:
+            message = " ".join(str(error).split())
+            await send({"type": "lifespan.startup.failed", "message": f"cakg serve: cannot start: {message}"})
+            return
+        self.analyses.build_dir = self.service.served_dir
+        await send({"type": "lifespan.startup.complete"})
+        await receive()  # lifespan.shutdown
+        await self.service.stop()
+        await send({"type": "lifespan.shutdown.complete"})
+
+
 def create_app(config: ServiceConfig) -> Starlette:
     service = Service(config)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
-        await service.start()
-        app.state.analyses.build_dir = service.served_dir
-        try:
-            yield
-        finally:
-            await service.stop()
+    analyses = AnalysisRunner(config.build_dir)
 
     routes = [
         Route("/", page, methods=["GET"]),
@@ -679,17 +699,18 @@ def create_app(config: ServiceConfig) -> Starlette:
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
     middleware = [
+        Middleware(ServiceLifespan, service=service, analyses=analyses),
         Middleware(AccessLog),
         Middleware(SecurityHeaders),
         Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                    allow_headers=["*"], expose_headers=["Content-Type"]),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+    app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={cls: _handle_error for cls in (
                         ProtocolError, Refused, QueryFailed, QueryTimeout, Saturated, CakgError, HTTPException,
                         Exception)})
     app.state.service = service
-    app.state.analyses = AnalysisRunner(config.build_dir)
+    app.state.analyses = analyses
     return app
 
 

@@ -81,9 +81,10 @@ def take(build_dir: Path) -> Snapshot:
             try:
                 info = _copy(build_dir, target)
                 return Snapshot(target, info, copied=True, lock=lock)
-            except (OSError, json.JSONDecodeError):
+            except (OSError, json.JSONDecodeError) as error:
                 if attempt == 2:
-                    raise
+                    detail = re.sub(r"/proc/self/fd/\d+", str(build_dir), " ".join(str(error).split()))
+                    raise OSError(f"{build_dir}: cannot take a snapshot of the build to serve: {detail}") from None
                 for entry in target.iterdir():  # a build swapped and deleted mid-way: take the new one
                     shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         raise AssertionError("unreachable")
