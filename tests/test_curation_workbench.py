@@ -138,6 +138,22 @@ def test_the_workbench_guards_its_writes(workbench):
     assert snapshot(project / "data") == before
 
 
+def test_the_workbench_shows_what_the_command_line_wrote(workbench):
+    project, base = workbench
+    before = httpx.get(base + "/doc/mou2021").text.split('id="mou2021-article-3-p1"')[1].split("</article>")[0]
+    assert "citations" not in before
+    added = cakg(project, "add-fact", "--doc", "mou2021", "--class", "Mechanism",
+                 "--set", "label=Joint Working Group on Digital Infrastructure", "--set", "participant=Laos",
+                 "--set", "participant=China", "--quote", "The Parties shall establish a Joint Working Group")
+    assert added.returncode == 0, added.stderr
+    page = httpx.get(base + "/doc/mou2021").text
+    passage = page.split('id="mou2021-article-3-p1"')[1].split("</article>")[0]
+    assert 'class="fact-label">Joint Working Group on Digital Infrastructure<' in passage
+    facts = httpx.get(base + "/api/fact", params={"iri": ID + "mechanism/joint-working-group-on-digital-infrastructure"})
+    assert facts.status_code == 200 and {v["value"] for v in facts.json()["values"] if v["key"] == "participant"} == {
+        ID + "country/lao", ID + "country/chn"}
+
+
 def test_encode_facts_in_the_browser_then_find_them_in_the_explorer(workbench, browser, tmp_path):
     project, base = workbench
     context = browser.new_context(viewport={"width": 1366, "height": 768})

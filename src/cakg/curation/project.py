@@ -107,13 +107,6 @@ class Project:
         self.stamps = stamps(layout)
         self.store: Store = assemble(layout)[0]
 
-    @classmethod
-    def assembled(cls, layout: Layout, store: Store) -> "Project":
-        """A project view over a store already assembled from ``layout``'s files (as they are now)."""
-        project = cls.__new__(cls)
-        project.layout, project.stamps, project.store = layout, stamps(layout), store
-        return project
-
     def query(self, text: str):
         return self.store.query(_PREFIXES + text, use_default_graph_as_union=True)
 
