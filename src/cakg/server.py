@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import json
-import re
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +130,9 @@ class Service:
         if answer[0] != "table":
             raise ProtocolError(400, "expected a SELECT or ASK query")
         _, variables, rows = answer
-        return ResultTable(variables, [{v: t for v, t in zip(variables, row) if t is not None} for row in rows])
+        if len(rows) > 1000:
+            return await off_loop(_table, variables, rows)
+        return _table(variables, rows)
 
     async def graph(self, query: str, media_type: str, default_graphs: list[str] | None = None,
                     named_graphs: list[str] | None = None) -> bytes:
@@ -157,6 +160,19 @@ class Service:
                     if iri not in found or label.lang == "en":
                         found[iri] = label.value
         return found
+
+
+def _table(variables: list[str], rows: list[tuple]) -> ResultTable:
+    return ResultTable(variables, [{v: t for v, t in zip(variables, row) if t is not None} for row in rows])
+
+
+async def off_loop(function: Any, *args: Any) -> Any:
+    """``function(*args)`` in a thread: rendering a page of up to --max-rows rows takes seconds.
+
+    The thread still takes turns with the event loop for the interpreter, so the loop
+    keeps answering (/health) while it runs.
+    """
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args))
 
 
 # ------------------------------------------------------------------ errors, in one place
@@ -232,10 +248,10 @@ async def run_query(request: Request, service: Service, query: str, format_param
 
         if is_graph:
             body = await service.graph(query, "text/turtle", default_graphs, named_graphs)
-            return results_page(request, query, None, body.decode("utf-8"), {}, title)
+            return await off_loop(results_page, request, query, None, body.decode("utf-8"), {}, title)
         table = await service.table(query, default_graphs, named_graphs)
         iris = [t.value for row in table.rows for t in row.values() if t.kind == "uri"]
-        return results_page(request, query, table, None, await service.labels(iris), title)
+        return await off_loop(results_page, request, query, table, None, await service.labels(iris), title)
     if is_graph:
         body = await service.graph(query, media, default_graphs, named_graphs)
         return Response(body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
@@ -327,7 +343,7 @@ async def saved_query(request: Request) -> Response:
             return query_page(request, query, values, None, str(error))
         table = await service.table(text)
         iris = [t.value for row in table.rows for t in row.values() if t.kind == "uri"]
-        return query_page(request, query, values, table, None, await service.labels(iris))
+        return await off_loop(query_page, request, query, values, table, None, await service.labels(iris))
     return await run_query(request, service, query.bind(values), format_param, title=query.title)
 
 
