@@ -32,9 +32,11 @@ import logging
 import math
 import multiprocessing
 import os
+import queue
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -162,6 +164,7 @@ def _serve(store_path: str, conn: Connection, in_memory: bool = False, graphs: C
     if in_memory:  # after "ready": the copy's thread must not hold up start-up
         current.copy_in_background()
     check = functools.lru_cache(maxsize=1024)(functools.partial(_check, graphs=frozenset(graphs)))
+    evaluator = _Evaluator()
     while True:
         try:
             job: Job | Status = conn.recv()
@@ -170,7 +173,7 @@ def _serve(store_path: str, conn: Connection, in_memory: bool = False, graphs: C
         if isinstance(job, Status):
             conn.send(("ok", ("status", current.where, isolation)))
             continue
-        conn.send(_in_large_stack(lambda: _answer(current.store, job, check)))
+        conn.send(evaluator.run(lambda: _answer(current.store, job, check)))
 
 
 def _check(query: str, graphs: frozenset[str]) -> None:
@@ -179,13 +182,38 @@ def _check(query: str, graphs: frozenset[str]) -> None:
     check_query(query, graphs)
 
 
-def _in_large_stack(work: Callable[[], tuple]) -> tuple:
-    """``work()`` in a fresh thread of :data:`EVALUATION_STACK_BYTES` (set for this process at start)."""
-    answer: list[tuple] = []
-    thread = threading.Thread(target=lambda: answer.append(work()), name="query")
-    thread.start()
-    thread.join()
-    return answer[0] if answer else ("error", 500, "query evaluation failed")
+class _Evaluator:
+    """A thread of :data:`EVALUATION_STACK_BYTES` (set for the process at start) that runs one job at a time.
+
+    One thread serves job after job (a thread per job cost 130 us a request); after a job
+    that ran long, and so may have recursed deep, it is replaced by a fresh one, which
+    gives the stack pages the old one touched back to the system.
+    """
+
+    RETIRE_AFTER_SECONDS = 0.5
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue | None = None
+        self._answers: queue.SimpleQueue = queue.SimpleQueue()
+
+    def _loop(self, jobs: queue.SimpleQueue) -> None:
+        while (work := jobs.get()) is not None:
+            try:
+                self._answers.put(work())
+            except BaseException:  # noqa: BLE001 - never leave the caller waiting
+                self._answers.put(("error", 500, "query evaluation failed"))
+
+    def run(self, work: Callable[[], tuple]) -> tuple:
+        if self._jobs is None:
+            self._jobs = queue.SimpleQueue()
+            threading.Thread(target=self._loop, args=(self._jobs,), name="query", daemon=True).start()
+        began = time.monotonic()
+        self._jobs.put(work)
+        answer = self._answers.get()
+        if time.monotonic() - began > self.RETIRE_AFTER_SECONDS:
+            self._jobs.put(None)  # that thread ends; the next job starts a fresh one
+            self._jobs = None
+        return answer
 
 
 def _answer(store: Any, job: Job, check: Callable[[str], None]) -> tuple:
@@ -444,8 +472,8 @@ class WorkerPool:
         while True:
             remaining = deadline - loop.time()
             try:
-                if remaining <= 0:
-                    worker = self._idle.get_nowait()
+                if remaining <= 0 or not self._idle.empty():
+                    worker = self._idle.get_nowait()  # no timer needed (wait_for costs about 50 us)
                 else:
                     worker = await asyncio.wait_for(self._idle.get(), remaining)
             except (asyncio.TimeoutError, asyncio.QueueEmpty):
