@@ -304,3 +304,47 @@ def test_remote_store_raises_endpoint_errors(servers):
         store.select("ASK {}")
     with pytest.raises(EndpointError, match="within 1 s"):
         RemoteStore(url(servers[0], "trickle"), timeout=1).select("ASK {}")
+
+
+# ---------------------------------------------------------------- the request itself
+
+class Recording(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_args) -> None:
+        return None
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.requests.append((self.command, self.path, self.headers, body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(ASK_TRUE)))
+        self.end_headers()
+        self.wfile.write(ASK_TRUE)
+
+
+def test_the_request_is_the_one_sparqlwrapper_forms_with_credentials_added_by_cakg():
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recording)
+    server.requests = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}/sparql?db=main"
+    text = "# described and constructed\nASK { ?s ?p ?o }"
+    try:
+        RemoteStore(endpoint, user="analyst", password=PASSWORD).select(text)
+    finally:
+        server.shutdown()
+        server.server_close()
+    [(method, path, headers, body)] = server.requests
+    reference = SPARQLWrapper(endpoint, agent="x")
+    reference.setMethod(POST)
+    reference.setQuery(text)
+    reference.setReturnFormat(JSON)
+    expected = reference._createRequest()
+    assert method == "POST" and path == "/sparql?db=main"
+    assert body == expected.data  # the query, form-encoded, with the format parameters SPARQLWrapper adds
+    assert headers["Accept"] == expected.get_header("Accept")
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert base64.b64decode(headers["Authorization"].split()[1]).decode() == f"analyst:{PASSWORD}"

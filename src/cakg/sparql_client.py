@@ -11,11 +11,12 @@ A remote endpoint is input like any other. This client (httpx) guarantees:
   while credentials are set: the Authorization header goes only to the origin
   the user named.
 
-SPARQLWrapper, which cakg used before, sends through urllib: urllib follows
-redirects to any origin and re-sends the Authorization header SPARQLWrapper set
-on the request, applies its timeout to each socket read rather than to the
-exchange, and reads the whole body into memory. The protocol itself is small (a
-form-encoded POST and an Accept header), so it is spoken here directly.
+SPARQLWrapper forms the request — the protocol's encoding of the query, the
+Accept header for the result format, the parameters some stores read the format
+from — exactly as it does for any SPARQL client; only the sending is cakg's. Its
+own sending goes through urllib, which follows redirects to any origin and
+re-sends the Authorization header, applies its timeout to each socket read
+rather than to the exchange, and reads the whole body into memory.
 """
 
 from __future__ import annotations
@@ -40,6 +41,37 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """A SPARQL 1.1 Protocol query request, as SPARQLWrapper forms it (no credentials)."""
+
+    url: str
+    method: str
+    body: bytes | None
+    headers: dict[str, str]
+
+
+def protocol_request(endpoint: str, query: str, form: str) -> ProtocolRequest:
+    """The request SPARQLWrapper would send for ``query`` (a POST of the form-encoded query).
+
+    ``form`` is cakg's own reading of the query form (:func:`cakg.store.query_form`):
+    SPARQLWrapper's guess is a regex that words in comments can fool. SELECT and ASK
+    ask for SPARQL JSON results, CONSTRUCT and DESCRIBE for Turtle.
+    """
+    from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+
+    wrapper = SPARQLWrapper(endpoint, agent=f"cakg/{__version__}")
+    wrapper.setMethod(POST)
+    wrapper.setQuery(query)
+    wrapper.queryType = form
+    wrapper.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+    # SPARQLWrapper has no public way to hand over a request without sending it;
+    # this method is how its own query() starts (tests/test_hardening_remote.py pins it).
+    request = wrapper._createRequest()
+    return ProtocolRequest(request.full_url, request.get_method(), request.data,
+                           {name: value for name, value in request.header_items()})
 
 
 @dataclass(frozen=True)
@@ -74,13 +106,14 @@ class SparqlClient:
     timeout: float = 30.0
     max_bytes: int = DEFAULT_MAX_BYTES
 
-    def query(self, query: str, accept: str, label: str) -> Answer:
-        return _run(self._within_deadline(query, accept, label))
+    def query(self, query: str, form: str, label: str) -> Answer:
+        """Send ``query`` (whose form is SELECT, ASK, CONSTRUCT or DESCRIBE); the answer's bytes."""
+        return _run(self._within_deadline(protocol_request(self.endpoint, query, form), label))
 
-    async def _within_deadline(self, query: str, accept: str, label: str) -> Answer:
+    async def _within_deadline(self, first: ProtocolRequest, label: str) -> Answer:
         try:
             async with asyncio.timeout(self.timeout):
-                return await self._exchange(query, accept, label)
+                return await self._exchange(first, label)
         except TimeoutError:
             raise EndpointError(f"{self.endpoint}: no complete answer to {label} within {self.timeout:g} s "
                                 "(--timeout)") from None
@@ -94,14 +127,15 @@ class SparqlClient:
         except (httpx.InvalidURL, ValueError) as error:  # an unusable URL, e.g. in a Location header
             raise EndpointError(f"{self.endpoint}: cannot send there ({_reason(error)})") from None
 
-    async def _exchange(self, query: str, accept: str, label: str) -> Answer:
+    async def _exchange(self, first: ProtocolRequest, label: str) -> Answer:
         own = origin(self.endpoint)
-        url, method = self.endpoint, "POST"
-        headers = {"Accept": accept, "User-Agent": f"cakg/{__version__}", "Accept-Encoding": "gzip, deflate"}
+        url, method = first.url, first.method
+        headers = {"Accept-Encoding": "gzip, deflate", **first.headers}
         # Per-operation timeouts as a second line of defence; the deadline above is the real one.
         async with httpx.AsyncClient(follow_redirects=False, timeout=self.timeout) as client:
             for _hop in range(MAX_REDIRECTS + 1):
-                sent = dict(headers)
+                sent = {name: value for name, value in headers.items()
+                        if method == "POST" or name.lower() != "content-type"}
                 if self.user is not None:
                     if origin(url) != own:
                         raise EndpointError(
@@ -110,9 +144,9 @@ class SparqlClient:
                             "trust it)")
                     sent["Authorization"] = _basic(self.user, self.password or "")
                 if method == "POST":
-                    request = client.build_request("POST", url, data={"query": query}, headers=sent)
-                else:
-                    request = client.build_request("GET", url, params={"query": query}, headers=sent)
+                    request = client.build_request("POST", url, content=first.body, headers=sent)
+                else:  # after a 303: the same parameters, in the URL
+                    request = client.build_request("GET", _with_parameters(url, first.body), headers=sent)
                 response = await client.send(request, stream=True)
                 try:
                     if response.status_code in _REDIRECTS:
@@ -151,6 +185,11 @@ class SparqlClient:
             return EndpointError(f"{self.endpoint}: server error running {label}: HTTP {code}"
                                  + (f" {detail}" if detail else ""))
         return EndpointError(f"{self.endpoint}: HTTP {code} {printable(response.reason_phrase, 60)}".rstrip())
+
+
+def _with_parameters(url: str, form_body: bytes | None) -> str:
+    encoded = (form_body or b"").decode("ascii")
+    return url + ("&" if urlsplit(url).query else "?") + encoded if encoded else url
 
 
 def _reason(error: Exception) -> str:

@@ -181,12 +181,11 @@ class EmbeddedStore:
             raise QueryError(f"{label}: the query engine could not evaluate it: {detail}") from None
 
 
-_JSON_RESULTS = "application/sparql-results+json, application/json;q=0.5"
 # Turtle and N-Triples only: RDF/XML would need entity expansion refused (DESIGN.md), JSON-LD
 # can name remote contexts. Both are what every SPARQL server offers for CONSTRUCT.
 _RDF_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/x-turtle": pyoxigraph.RdfFormat.TURTLE,
+                "application/turtle": pyoxigraph.RdfFormat.TURTLE,
                 "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES, "text/plain": pyoxigraph.RdfFormat.N_TRIPLES}
-_RDF_ACCEPT = "text/turtle, application/n-triples;q=0.9"
 
 
 @dataclass
@@ -211,7 +210,7 @@ class RemoteStore:
         return SparqlClient(self.endpoint, self.user, self.password, self.timeout, self.max_bytes)
 
     def select(self, query: str, label: str = "query") -> ResultTable:
-        answer = self._client().query(query, _JSON_RESULTS, label)
+        answer = self._client().query(query, query_form(query), label)
         try:
             data = json.loads(answer.body)
         except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
@@ -224,7 +223,7 @@ class RemoteStore:
                                 f"{error}") from None
 
     def construct(self, query: str, label: str = "query") -> list[Triple]:
-        answer = self._client().query(query, _RDF_ACCEPT, label)
+        answer = self._client().query(query, query_form(query), label)
         fmt = _RDF_FORMATS.get(answer.content_type or "text/turtle")
         if fmt is None:
             raise EndpointError(f"{self.endpoint}: answered {label} as {printable(answer.content_type, 60)}; cakg "
