@@ -319,3 +319,41 @@ def test_a_client_sending_its_headers_slowly_is_cut_off(server):
     held = time.monotonic() - began
     assert held < 30, held  # before: held as long as the client liked (over 40 s)
     assert received.startswith(b"HTTP/1.1 408")
+
+
+def test_a_client_sending_its_body_slowly_is_answered_408(real_build):
+    import uvicorn
+
+    from cakg.http_limits import uvicorn_options
+    from cakg.server import ServiceConfig, create_app
+
+    app = create_app(ServiceConfig(build_dir=real_build, queries_dir=QUERIES, workers=1, body_seconds=1.0))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **uvicorn_options()))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        connection = socket.create_connection(listener.getsockname())
+        connection.settimeout(0.3)
+        began = time.monotonic()
+        connection.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\ncontent-type: application/sparql-query\r\n"
+                           b"content-length: 100\r\n\r\nASK")
+        received = b""
+        while time.monotonic() - began < 10 and b"\r\n\r\n" not in received:
+            connection.sendall(b" ")  # a byte of the body every 0.3 s
+            try:
+                received += connection.recv(1000)
+            except socket.timeout:
+                pass
+        held = time.monotonic() - began
+        connection.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        listener.close()
+    assert received.startswith(b"HTTP/1.1 408") and held < 5, (received[:80], held)
