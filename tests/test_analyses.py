@@ -209,6 +209,92 @@ def test_cli_analyze(real_build):
     assert result.returncode == 0 and result.stdout.startswith("community,size,label,kind")
 
 
+def _build_bytes(folder) -> dict[str, bytes]:
+    """Every file of a build folder, the store's included, by its path inside it."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_analyze_save_writes_a_described_file_and_leaves_the_build_as_it_was(real_build, tmp_path):
+    import rdflib
+
+    from cakg.build_folder import BuildFolder
+
+    before = _build_bytes(real_build)
+    fingerprint = BuildFolder(real_build).fingerprint
+    base = [sys.executable, "-m", "cakg.cli", "analyze"]
+    turtle, trig = tmp_path / "centrality.ttl", tmp_path / "path.trig"
+    result = subprocess.run(base + ["centrality", "--top", "5", "--store", str(real_build), "--save", str(turtle)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    result = subprocess.run(base + ["communities", "--store", str(real_build), "--save", str(trig)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert _build_bytes(real_build) == before  # store, graph.trig, build-info.json: byte for byte
+    assert BuildFolder(real_build).fingerprint == fingerprint
+
+    text = turtle.read_text(encoding="utf-8")
+    assert text.startswith("# cakg analyze centrality: the cooperation network, 5 row(s)\n")
+    assert f"inputs fingerprint {fingerprint}" in text.splitlines()[1]
+    graph = rdflib.Graph().parse(data=text, format="turtle")
+    prov, cakg = rdflib.Namespace("http://www.w3.org/ns/prov#"), rdflib.Namespace("https://w3id.org/cakg/ontology#")
+    run = graph.value(None, rdflib.RDF.type, cakg.AnalysisRun)
+    assert "networkx" in str(graph.value(run, cakg.algorithm))
+    assert json.loads(str(graph.value(run, cakg.parameters))) is not None
+    assert str(graph.value(run, cakg.network)) == "cooperation"
+    started, ended = graph.value(run, prov.startedAtTime), graph.value(run, prov.endedAtTime)
+    assert started.datatype == rdflib.XSD.dateTime and started.toPython() <= ended.toPython()
+    source = graph.value(run, prov.used)
+    assert str(graph.value(source, rdflib.URIRef("http://purl.org/dc/terms/identifier"))) == f"sha256:{fingerprint}"
+    scores = set(graph.subjects(prov.wasGeneratedBy, run))
+    assert len({graph.value(s, cakg.scoreOf) for s in scores}) == 5
+
+    dataset = rdflib.Dataset()
+    dataset.parse(data=trig.read_text(encoding="utf-8"), format="trig")
+    analyses_graph = dataset.graph(rdflib.URIRef("https://w3id.org/cakg/graph/analyses"))
+    assert (None, cakg.measure, rdflib.Literal("community")) in analyses_graph
+
+
+def test_analyze_save_refuses_the_build_folder_and_unknown_formats_before_any_work(real_build, tmp_path):
+    base = [sys.executable, "-m", "cakg.cli", "analyze", "centrality", "--store", str(real_build)]
+    before = _build_bytes(real_build)
+    for save, expected in [(str(real_build / "scores.ttl"), "inside the build folder"),
+                           (str(real_build / "ontology" / "scores.trig"), "inside the build folder"),
+                           (str(tmp_path / "scores.csv"), "name a .ttl (Turtle) or .trig (TriG) file"),
+                           (str(tmp_path / "missing" / "scores.ttl"), "does not exist")]:
+        result = subprocess.run(base + ["--save", save], capture_output=True, text=True)
+        assert result.returncode == 2 and expected in result.stderr, result.stderr
+        assert result.stdout == "" and "Traceback" not in result.stderr
+    result = subprocess.run(base + ["--save"], capture_output=True, text=True)
+    assert result.returncode == 2 and "--save FILE" in result.stderr
+    (tmp_path / "link").symlink_to(real_build)
+    result = subprocess.run(base + ["--save", str(tmp_path / "link" / "scores.ttl")], capture_output=True, text=True)
+    assert result.returncode == 2 and "inside the build folder" in result.stderr
+    assert _build_bytes(real_build) == before
+
+
+def test_analyze_save_with_an_endpoint_writes_only_the_file(real_build, tmp_path):
+    from cakg.export import select_quads
+    from cakg.push import PushTarget, push
+    from cakg.store import EmbeddedStore, open_store
+
+    from servers import oxigraph_server
+
+    local = tmp_path / "build"
+    local.mkdir()  # a --store folder the command must not touch (with --endpoint it is not read)
+    with oxigraph_server(tmp_path / "oxigraph") as urls:
+        push(select_quads(EmbeddedStore(open_store(real_build)), by_document=False),
+             PushTarget(update_url=urls["update"], query_url=urls["query"]))
+        out = tmp_path / "resilience.ttl"
+        result = subprocess.run([sys.executable, "-m", "cakg.cli", "analyze", "resilience", "--endpoint",
+                                 urls["query"], "--store", str(local), "--save", str(out)],
+                                capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert list(local.iterdir()) == []
+    text = out.read_text(encoding="utf-8")
+    assert f"# from the SPARQL endpoint {urls['query']}" in text
+    assert f"<{urls['query']}>" in text and "sha256:" not in text
+
+
 def test_service_exposes_analyses_as_json(real_build):
     from starlette.testclient import TestClient
 

@@ -37,6 +37,31 @@ def test_build_writes_store_dumps_docs_and_report(built):
     assert "https://w3id.org/cakg/graph/data/facts/mct" in info["graphs"]
 
 
+def test_the_build_folder_holds_what_build_folder_describes_and_readers_ask_it(built):
+    from cakg import build_folder
+    from cakg.build_folder import BuildFolder
+    from cakg.errors import InputError
+
+    folder = BuildFolder(built / "build")
+    assert sorted(p.name for p in folder.path.iterdir()) == sorted(build_folder.ENTRIES)
+    assert sorted(p.name for p in folder.ontology_dir.iterdir()) == sorted(
+        [build_folder.ONTOLOGY_TTL, build_folder.ONTOLOGY_HTML, build_folder.ONTOLOGY_STAMP])
+    info = json.loads(folder.info_file.read_text(encoding="utf-8"))
+    assert folder.is_built() and folder.info() == info
+    assert folder.fingerprint == info["fingerprint"] and folder.triples == info["triples"] > 1000
+    assert folder.graphs == info["graphs"] and "https://w3id.org/cakg/graph/data/facts/mct" in folder.graphs
+    store = folder.open_store()
+    assert len(store) > 1000
+    with pytest.raises(RuntimeError, match="read-write"):  # a finished build is opened read-only
+        store.add(next(iter(store)))
+    empty = BuildFolder(built / "nothing")
+    assert not empty.is_built()
+    with pytest.raises(InputError, match="no build here"):
+        empty.info()
+    with pytest.raises(InputError, match="no built store here"):
+        empty.open_store()
+
+
 def test_two_builds_are_byte_identical(built):
     first = {n: (built / "build" / n).read_bytes() for n in ["graph.trig", "graph.ttl"]}
     assert cakg("build", "--out", "again", cwd=built).returncode == 0

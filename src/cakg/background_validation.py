@@ -1,7 +1,9 @@
 """Validation in a second process, so the build can write its output meanwhile.
 
 The process is forked when the build starts, before any data is parsed, and
-is later handed the triples the shapes read as an N-Quads file. It dies with
+is later handed the triples the shapes read as an N-Quads file. It does
+nothing but this one validation, so it is where pySHACL may be sped up
+(:mod:`cakg.validation_speedups`) without the change reaching anything else. It dies with
 the build: on Linux the kernel sends it SIGKILL when the build process ends
 (``PR_SET_PDEATHSIG``), elsewhere a thread in it watches for the parent to go. Forking once
 the store was full would share the store copy-on-write, but reading a
@@ -25,6 +27,7 @@ import rdflib
 from pyoxigraph import Store
 
 from .errors import CakgError
+from . import validation_speedups
 from .validate import Prepared, Report, check, prepare, report
 
 # The shapes graph the forked process validates against: inherited at the
@@ -53,6 +56,12 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _start_validator(parent: int) -> None:
+    """Runs first in the forked process: tie it to the build, and mark it as one that only validates."""
+    _die_with_parent(parent)
+    validation_speedups.dedicate_this_process()
+
+
 def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
@@ -67,11 +76,17 @@ def _check_forked(prepared: Prepared) -> tuple[bool, list[tuple], float]:
 
 
 class BackgroundValidation:
-    """Validates a store beside the caller; where fork is unavailable, in the caller at ``start``."""
+    """Validates a store beside the caller; where fork is unavailable, in the caller at ``start``.
 
-    def __init__(self, shapes: rdflib.Graph) -> None:
+    ``speedups``: None decides by the store's size at :meth:`start`
+    (:func:`cakg.validation_speedups.wanted`); in the caller they are never applied.
+    """
+
+    def __init__(self, shapes: rdflib.Graph, speedups: bool | None = None) -> None:
         global _SHAPES
         self._shapes = shapes
+        self._speedups = speedups
+        self.sped_up = False  # whether the validation started was sped up
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future | None = None
         self._scratch: Path | None = None
@@ -82,7 +97,7 @@ class BackgroundValidation:
         _SHAPES = shapes
         try:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_die_with_parent, initargs=(os.getpid(),))
+                                             initializer=_start_validator, initargs=(os.getpid(),))
             self._pool.submit(_ready).result()  # the fork happens here, while this process is small
         finally:
             _SHAPES = None
@@ -93,12 +108,13 @@ class BackgroundValidation:
         Either way validation sees ``store`` as it is now, whatever is added before ``wait``.
         """
         started = time.perf_counter()
-        if self._pool is None:
+        if self._pool is None:  # in this process: plain pySHACL only
             conforms, results = check(prepare(store, self._shapes), self._shapes)
             self._checked = (conforms, results, time.perf_counter() - started)
             return
         self._scratch = scratch
-        prepared = prepare(store, self._shapes, nquads=scratch)
+        self.sped_up = self._speedups if self._speedups is not None else validation_speedups.wanted(len(store))
+        prepared = prepare(store, self._shapes, nquads=scratch, speedups=self.sped_up)
         self._prepare_s = time.perf_counter() - started
         self._future = self._pool.submit(_check_forked, prepared)
 

@@ -9,31 +9,30 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+from pyoxigraph import DefaultGraph, RdfFormat, Store
 
 from . import __version__
-from .canonical import graph_lines, write_graphs, write_union
+from . import graph_names
 from .background_validation import BackgroundValidation
+from .build_folder import BuildFolder
+from .canonical import graph_lines, write_graphs, write_union
 from .derive import derive
 from .errors import InputError, ValidationFailed
 from .inputs import Folder, InputFile, current_stamps, fingerprint, read_inputs, recorded_stamps
-from .loader import SourceFile, graph_for, parse_file
+from .loader import SourceFile, parse_file
 from .reason import materialise
 from .sources import corpus_quads, documents_in
 from .staging import Held, remove_debris, scratch_path, staging_path, swap
-from .validate import Report, rdflib_graph
-from .vocab import GRAPH
+from .validate import Report, shapes_graph
 
-INFERRED = NamedNode(GRAPH + "inferred")
-DERIVED = NamedNode(GRAPH + "derived")
-BUILD_INFO = "build-info.json"
+INFERRED = graph_names.INFERRED
+DERIVED = graph_names.DERIVED
 
 StepHook = Callable[[str], contextlib.AbstractContextManager]
 
@@ -97,11 +96,11 @@ class Inputs:
 
     def turtle(self) -> list[SourceFile]:
         """The files loaded into the build's store, each into its own named graph."""
-        return [SourceFile(Path(f.display), graph_for(f.folder, f.relative), f.content) for f in self.files
-                if f.kind == "turtle" and f.folder in ("ontology", "data")]
+        return [SourceFile(Path(f.display), graph_names.for_input(f.folder, f.relative), f.content)
+                for f in self.files if f.kind == "turtle" and f.folder in ("ontology", "data")]
 
     def shapes(self) -> list[SourceFile]:
-        return [SourceFile(Path(f.display), NamedNode(GRAPH + "shapes"), f.content)
+        return [SourceFile(Path(f.display), graph_names.SHAPES, f.content)
                 for f in self.files if f.folder == "ontology/shapes"]
 
     def source_texts(self) -> dict[str, bytes]:
@@ -142,7 +141,7 @@ def load_shapes_read(inputs: Inputs, shapes_dir: Path) -> rdflib.Graph:
     for source in files:
         # Shapes keep their blank nodes: a property shape is named by the node shape holding it.
         quads.extend(parse_file(source, skolemise_blank_nodes=False))
-    return rdflib_graph(quads)
+    return shapes_graph(quads, shapes_dir)
 
 
 def assemble(layout: Layout, step: StepHook = _quiet_step,
@@ -162,7 +161,7 @@ def assemble(layout: Layout, step: StepHook = _quiet_step,
         for source in inputs.turtle():
             store.extend(parse_file(source))
         for document in documents_in(store, layout.sources_dir, inputs.source_texts()):
-            store.extend(corpus_quads(document, NamedNode(f"{GRAPH}corpus/{document.short_code}")))
+            store.extend(corpus_quads(document, graph_names.for_corpus(document.short_code)))
     timings["parse"] = time.perf_counter() - started
     started = time.perf_counter()
     with step("reason"):
@@ -174,7 +173,8 @@ def assemble(layout: Layout, step: StepHook = _quiet_step,
     return store, {"inferred": inferred, **{f"rule:{k}": v for k, v in derived.items()}}
 
 
-def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_graph: bool = True) -> BuildResult:
+def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_graph: bool = True,
+          validation_speedups: bool | None = None) -> BuildResult:
     """Build into ``out``; on any error ``out`` is left exactly as it was.
 
     The inputs are read once, first: the fingerprint and stamps recorded are those of
@@ -184,7 +184,9 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
     the report says the graph conforms. On a 2-core machine this hides the
     write step inside the validation step, or the other way round.
     Everything, ``build-info.json`` included, is written into the staging folder
-    before the swap, so the swap is the only step that changes ``out``.
+    before the swap, so the swap is the only step that changes ``out``; what goes
+    where is :mod:`cakg.build_folder`'s. ``validation_speedups`` forces pySHACL's
+    speed-ups on or off (None: by the graph's size).
     """
     timings: dict[str, float] = {}
     out = out.resolve()
@@ -193,7 +195,8 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
     started = time.perf_counter()
     inputs = layout.read()
     read_seconds = time.perf_counter() - started
-    validation = BackgroundValidation(load_shapes_read(inputs, layout.shapes_dir)) if validate_graph else None
+    validation = BackgroundValidation(load_shapes_read(inputs, layout.shapes_dir), validation_speedups) \
+        if validate_graph else None
     staging: Held | None = None
     scratch: Held | None = None
     report = None
@@ -219,7 +222,7 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
             if not report.conforms:
                 raise ValidationFailed(
                     f"validation failed: {len(report.violations)} problem(s); build not written", report)
-            _write_report(staging.path, report)
+            BuildFolder(staging.path).write_validation_report(report.to_text(), report.to_json())
         graphs = graph_sizes(store)
         triples = sum(graphs.values())
         info = {"version": __version__, "fingerprint": inputs.fingerprint, "triples": triples,
@@ -227,7 +230,7 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
                 "stamps": inputs.stamps,
                 "graphs": graphs, "inferred": counts["inferred"],
                 "rules": {k[5:]: v for k, v in counts.items() if k.startswith("rule:")}}
-        (staging.path / BUILD_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        BuildFolder(staging.path).write_info(info)
         swap(staging.path, out)
     finally:
         if staging is not None:
@@ -248,10 +251,10 @@ def is_stale(out: Path, layout: Layout | None = None) -> bool:
     named relative to their folders, so the same folders reached by another path
     (``--data data``, an absolute path, a link to the project) are the same inputs.
     """
-    info_path = out / BUILD_INFO
-    if not (out / "store").is_dir() or not info_path.is_file():
+    folder = BuildFolder(out)
+    if not folder.is_built():
         return True
-    info = json.loads(info_path.read_text(encoding="utf-8"))
+    info = folder.info()
     if layout is None:
         inputs = info.get("inputs", {})
         data, ontology = Path(inputs.get("data", "")), Path(inputs.get("ontology", ""))
@@ -291,8 +294,9 @@ def write_graph_files(store: Store, trig: Path, turtle: Path) -> None:
 
 def _write(store: Store, folder: Path, layout: Layout, previous: Path | None = None) -> None:
     """The build's files into ``folder`` (the staging folder, created and locked by the caller)."""
-    write_graph_files(store, folder / "graph.trig", folder / "graph.ttl")
-    disk = Store(str(folder / "store"))
+    target = BuildFolder(folder)
+    write_graph_files(store, target.graph_trig, target.graph_ttl)
+    disk = Store(str(target.store_dir))
     # In chunks: one bulk load of 10^6 quads buffered about 850 MB, 250k-quad chunks
     # about 230 MB, for some 25% more time (the write runs beside validation anyway).
     quads = iter(store)
@@ -301,13 +305,8 @@ def _write(store: Store, folder: Path, layout: Layout, previous: Path | None = N
     disk.flush()
     disk.optimize()
     del disk
-    ontology = folder / "ontology"
-    ontology.mkdir()
+    target.ontology_dir.mkdir()
     from .ontology_docs import write_ontology_docs
 
-    write_ontology_docs(layout.ontology_dir, ontology, previous / "ontology" if previous else None)
-
-
-def _write_report(folder: Path, report: Report) -> None:
-    (folder / "validation-report.txt").write_text(report.to_text() + "\n", encoding="utf-8")
-    (folder / "validation-report.json").write_text(report.to_json() + "\n", encoding="utf-8")
+    write_ontology_docs(layout.ontology_dir, target.ontology_dir,
+                        BuildFolder(previous).ontology_dir if previous else None)

@@ -334,14 +334,19 @@ def _listen(host: str, port: int):
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
     from . import analyses
     from .network import project
 
-    store = _store(args)
     kind, names = args.kind, args.names
     expected = {"path": 2, "compare": 2, "ego": 1}.get(kind, 0)
     if len(names) != expected:
         raise InputError(f"analyze {kind} takes {expected} actor name(s), got {len(names)}")
+    saved = _analysis_output(args) if args.save is not None else None  # refused before any work, not after
+    store = _store(args)
+    source = _analysis_source(args) if saved is not None else None
+    started = datetime.now(timezone.utc)
     if kind in ("path", "ego", "compare"):
         graph = project(store, args.network)
         if kind == "path":
@@ -355,16 +360,38 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         result = analyses.run_named(store, kind, network, args.top)
     if args.top and kind not in ("centrality",):
         result.rows = result.rows[: args.top]
-    if args.save:
-        from .analyses import ANALYSES_GRAPH, to_rdf
-        from .store import open_store
+    if saved is not None:
+        from .analysis_output import render
 
-        writable = open_store(Path(args.store), writable=True)
-        writable.extend(to_rdf(result))
-        writable.flush()
-        print(f"saved {result.name} into graph {ANALYSES_GRAPH.value} of {args.store}", file=sys.stderr)
+        path, fmt = saved
+        _write_output(path, render(result, source, started, datetime.now(timezone.utc), fmt))
+        print(f"saved {result.name} of the {result.network} network to {path}", file=sys.stderr)
     _print_analysis(result, args.format)
     return EXIT_OK
+
+
+def _analysis_output(args: argparse.Namespace):
+    """The file ``--save`` names and its RDF format; never a file inside the build folder."""
+    from .analysis_output import output_format, refuse_inside_build
+
+    if not args.save:
+        raise InputError("--save FILE: name the .ttl or .trig file to write (a build is never changed after it "
+                         "is written)")
+    path = _output_path(args.save)
+    fmt = output_format(path)
+    refuse_inside_build(path, None if args.endpoint else Path(args.store))
+    return path, fmt
+
+
+def _analysis_source(args: argparse.Namespace):
+    """What the analysis reads, for the saved file's description: the endpoint, or the build and its fingerprint."""
+    from .analysis_output import Source
+    from .build_folder import BuildFolder
+
+    if args.endpoint:
+        return Source(endpoint=args.endpoint)
+    info = BuildFolder(Path(args.store)).info()
+    return Source(build=Path(args.store).resolve(), fingerprint=info.get("fingerprint"), built_by=info.get("version"))
 
 
 def _print_analysis(result, fmt: str) -> None:
@@ -607,7 +634,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=1, help="ego network depth (default 1)")
     p.add_argument("--top", type=int, metavar="N", help="only the first N rows")
     p.add_argument("--format", choices=["table", "csv", "json", "tsv", "md"], default="table")
-    p.add_argument("--save", action="store_true", help="also write the scores into graph/analyses of the build")
+    p.add_argument("--save", nargs="?", const="", metavar="FILE",
+                   help="also write the result with a description of the run (source, fingerprint, time, algorithm, "
+                        "parameters) to FILE.ttl or FILE.trig; the build is never changed")
     p.set_defaults(func=cmd_analyze)
 
     p = commands.add_parser("synth", help="write a deterministic synthetic data set of about N triples")

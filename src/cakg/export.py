@@ -20,6 +20,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from .canonical import graph_lines, write_graphs, write_union
 from .errors import InputError
+from .graph_names import DATA_PREFIX, document_graph
 from .store import EmbeddedStore, GraphStore
 from .vocab import CAKG, GRAPH, ID, PREFIXES
 
@@ -31,18 +32,6 @@ RDF_FORMATS = {
     "xml": RdfFormat.RDF_XML,
 }
 FORMATS = sorted(RDF_FORMATS) + ["jsonld", "graphml", "gexf", "csv"]
-
-
-def document_graph(name: str) -> str:
-    """The per-document graph a per-file graph belongs to."""
-    if not name.startswith(GRAPH):
-        return name
-    local = name[len(GRAPH):]
-    head, _, rest = local.partition("/")
-    if head in ("data", "corpus"):
-        top = rest.split("/", 1)[0]
-        return GRAPH + top
-    return GRAPH + head
 
 
 def _sorted(quads: list[Quad]) -> list[Quad]:
@@ -155,7 +144,7 @@ SELECT ?entity (SAMPLE(?en) AS ?label_en) (SAMPLE(?zh) AS ?label_zh)
        (GROUP_CONCAT(DISTINCT ?typeName; SEPARATOR=" ") AS ?types) (SAMPLE(?c) AS ?country)
 WHERE {{
   GRAPH ?g {{ ?entity a ?type }}
-  FILTER (STRSTARTS(STR(?g), "{GRAPH}data/") && STRSTARTS(STR(?type), STR(cakg:)))
+  FILTER (STRSTARTS(STR(?g), "{DATA_PREFIX}") && STRSTARTS(STR(?type), STR(cakg:)))
   FILTER (STRSTARTS(STR(?entity), "{ID}") && ?type NOT IN (cakg:Evidence, cakg:MonetaryAmount))
   BIND (STRAFTER(STR(?type), "#") AS ?typeName)
   OPTIONAL {{ ?entity rdfs:label ?en FILTER (LANGMATCHES(LANG(?en), "en")) }}

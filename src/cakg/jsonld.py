@@ -13,7 +13,7 @@ from importlib import resources
 import rdflib
 from pyoxigraph import NamedNode, Quad
 
-from .validate import to_rdflib
+from .rdflib_bridge import to_rdflib
 
 
 def context() -> dict:

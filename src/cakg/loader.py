@@ -18,7 +18,7 @@ from pathlib import Path
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse
 
 from .errors import ParseError
-from .vocab import CAKG, GRAPH, ID
+from .vocab import CAKG, ID
 
 GENID = "https://w3id.org/cakg/.well-known/genid/"
 _EVIDENCE_HINTS = {NamedNode(CAKG + "quote"), NamedNode(CAKG + "Evidence")}
@@ -40,14 +40,6 @@ class SourceFile:
     @property
     def display(self) -> str:
         return self.path.as_posix()
-
-
-def graph_for(folder_label: str, relative: str) -> NamedNode:
-    """The named graph of an input file: ``graph/ontology/NAME`` or ``graph/data/PATH`` (no suffix)."""
-    stem = relative[: -len(".ttl")] if relative.endswith(".ttl") else relative
-    if folder_label == "ontology":
-        return NamedNode(f"{GRAPH}ontology/{stem}")
-    return NamedNode(f"{GRAPH}data/{stem}")
 
 
 def parse_file(source: SourceFile, skolemise_blank_nodes: bool = True) -> list[Quad]:

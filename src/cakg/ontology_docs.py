@@ -9,13 +9,13 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
+from .build_folder import ONTOLOGY_HTML, ONTOLOGY_STAMP, ONTOLOGY_TTL
 from .loader import SourceFile, parse_file
 from .vocab import GRAPH, PREFIXES
 
-ONTOLOGY_TTL = "cakg-ontology.ttl"
-ONTOLOGY_HTML = "index.html"
-# What the two files were made from; a build whose ontology has not changed copies them.
-INPUTS_STAMP = ".inputs.sha256"
+# The file names are the build folder's (:mod:`cakg.build_folder`). INPUTS_STAMP holds what the
+# two files were made from; a build whose ontology has not changed copies them.
+INPUTS_STAMP = ONTOLOGY_STAMP
 
 
 def merged_ontology(ontology_dir: Path) -> bytes:

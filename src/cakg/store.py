@@ -20,6 +20,7 @@ from typing import Protocol
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Triple
 
+from .build_folder import BuildFolder
 from .errors import EndpointError, InputError, MalformedAnswer, QueryError
 from .results import ResultTable, Term, table_from_sparql_json
 from .sparql_client import DEFAULT_MAX_BYTES, SparqlClient, printable
@@ -240,19 +241,9 @@ class RemoteStore:
                 for r in table.rows]
 
 
-def open_store(build_dir: Path, writable: bool = False) -> pyoxigraph.Store:
-    """The embedded pyoxigraph store of a build folder, read-only unless ``writable``.
-
-    Opening it for writing fails while another process writes to it.
-    """
-    folder = build_dir / "store"
-    if not folder.is_dir():
-        raise InputError(f"{build_dir}: no built store here (run `cakg build --out {build_dir}` first)")
-    try:
-        return pyoxigraph.Store(str(folder)) if writable else pyoxigraph.Store.read_only(str(folder))
-    except OSError as error:
-        mode = " for writing" if writable else ""
-        raise InputError(f"{folder}: cannot open the store{mode} ({error})") from error
+def open_store(build_dir: Path) -> pyoxigraph.Store:
+    """The embedded pyoxigraph store of a build folder, read-only (see :class:`~cakg.build_folder.BuildFolder`)."""
+    return BuildFolder(build_dir).open_store()
 
 
 def connect(build_dir: Path | None = None, endpoint: str | None = None, user: str | None = None,

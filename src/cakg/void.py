@@ -9,12 +9,14 @@ from __future__ import annotations
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from . import __version__
+from .build_folder import GRAPH_TRIG, GRAPH_TTL
+from .graph_names import DESCRIPTION
 from .vocab import CAKG, DCTERMS, GRAPH, ID, RDF, RDFS, XSD
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
-DESCRIPTION_GRAPH = NamedNode(GRAPH + "void")
+DESCRIPTION_GRAPH = DESCRIPTION
 DATASET = NamedNode(ID + "void/cakg")
 LICENCE = NamedNode("https://creativecommons.org/licenses/by/4.0/")
 
@@ -56,7 +58,7 @@ def describe(store: Store) -> list[Quad]:
     for row in store.query(f"SELECT DISTINCT ?doc WHERE {{ ?doc a <{CAKG}Document> }} ORDER BY ?doc",
                            use_default_graph_as_union=True):
         add(d, DCTERMS + "source", row["doc"])
-    for name, media in [("graph.trig", "application/trig"), ("graph.ttl", "text/turtle")]:
+    for name, media in [(GRAPH_TRIG, "application/trig"), (GRAPH_TTL, "text/turtle")]:
         dist = NamedNode(f"{ID}void/cakg/{name}")
         add(d, DCAT + "distribution", dist)
         add(dist, RDF + "type", NamedNode(DCAT + "Distribution"))
