@@ -310,20 +310,27 @@ def _number(value: float | int) -> Literal:
     return Literal(repr(float(value)), datatype=NamedNode(XSD + "double"))
 
 
-KINDS = ("centrality", "communities", "components", "resilience")
+def run_named(store: GraphStore, kind: str, network: str, top: int | None = None, actors: tuple[str, ...] = (),
+              depth: int = 1, graph: nx.Graph | None = None) -> Analysis:
+    """Any analysis of :data:`cakg.catalogue.ANALYSES` by name: the one dispatch of the CLI and the service.
 
-
-def run_named(store: GraphStore, kind: str, network: str, top: int | None = None) -> Analysis:
-    """The whole-network analyses by name (for the CLI's and the service's lists)."""
+    ``actors`` are the names the kind takes (path and compare two, ego one); ``graph`` is
+    the projection when the caller already has it.
+    """
+    from .catalogue import ANALYSES
     from .network import project
 
-    graph = project(store, network)
+    spec = ANALYSES.get(kind)
+    if spec is None:
+        raise InputError(f"unknown analysis {kind!r}; choose from {', '.join(ANALYSES)}")
+    if len(actors) != len(spec.actors):
+        raise InputError(f"analyze {kind} takes {len(spec.actors)} actor name(s), got {len(actors)}")
+    graph = project(store, network) if graph is None else graph
+    function = globals()[spec.function]
     if kind == "centrality":
-        return centrality(graph, top, network)
-    if kind == "communities":
-        return communities(graph, network)
-    if kind == "components":
-        return components(graph, network)
-    if kind == "resilience":
-        return resilience(graph, network)
-    raise InputError(f"unknown analysis {kind!r}; choose from {', '.join(KINDS)}, path, ego, compare")
+        return function(graph, top, network)
+    if kind == "ego":
+        return function(store, graph, actors[0], depth, network)
+    if spec.actors:
+        return function(store, graph, *actors, network)
+    return function(graph, network)

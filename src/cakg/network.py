@@ -20,6 +20,7 @@ from collections import defaultdict
 
 import networkx as nx
 
+from .catalogue import NETWORKS  # the projections' names and descriptions, listed once
 from .errors import InputError
 from .store import GraphStore
 from .vocab import CAKG, GRAPH
@@ -28,15 +29,6 @@ PREFIX = f"""PREFIX cakg: <{CAKG}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 """
-
-NETWORKS = {
-    "cooperation": "actors a fact relates by their roles: parties to one agreement, a host with its invitees, "
-                   "joint builders, a builder with the countries its link connects, an investor with its investee",
-    "connectivity": "countries, cities and facilities linked by infrastructure links",
-    "city": "cities linked by partnerships, shared facts and the links that connect them",
-    "actor-fact": "the bipartite graph of actors and the fact nodes they take part in",
-    "market": "actors and the markets they entered or explored: presence in a market, not cooperation",
-}
 
 # The projections drawn from the build's derived edges, and the relation each one draws.
 DERIVED_RELATIONS = {"cooperation": "cooperatesWith", "connectivity": "connectedTo", "market": "activeInMarket"}

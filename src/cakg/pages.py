@@ -1,191 +1,54 @@
-"""The explorer's server-rendered pages: home, entities, search, saved queries, results and the SPARQL editor.
+"""The explorer's HTML: view models (from :mod:`cakg.views`, read in a query worker) rendered with the Jinja2 templates.
 
-Every page is a Jinja2 template under ``templates/`` (autoescaped) on the
-base layout; every asset is served from ``static/``. Values from the request
-reach SPARQL only as RDF terms that pyoxigraph serialises (escaped), never as
-pasted text.
+Every page is a template under ``templates/`` (autoescaped) on the base layout;
+every asset is served from ``static/``. What a page shows is read from the store
+by :mod:`cakg.views` in a worker; this module only lays it out, with the links
+and forms of the page, and lists the saved queries the service holds.
 """
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pyoxigraph import Literal
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from . import __version__
+from .catalogue import GRAPH_FORMATS, NETWORKS, RESULT_FORMATS, THEMES, theme_title
 from .queries import SavedQuery
-from .results import ResultTable, Term
-from .vocab import CAKG, DCTERMS, GRAPH, ID, ONTOLOGY, OWL, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
+from .views import SEARCH_ENTITY_LIMIT, TableView, compact, href_for, url_with
+from .vocab import ID, PREFIXES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True,
                    default_for_string=True), trim_blocks=True, lstrip_blocks=True)
 
-GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-SCHEMA = "https://schema.org/"
-WIKIDATA = ("http://www.wikidata.org/entity/", "https://www.wikidata.org/entity/",
-            "https://www.wikidata.org/wiki/")
-INFERRED_GRAPH = GRAPH + "inferred"
-DERIVED_GRAPH = GRAPH + "derived"
-
-LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel")
-MATCH_PROPERTIES = (OWL + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch")
-
 # Prefixes every editor query starts with (the standard ones of the project).
 EDITOR_PREFIXES = ["cakg", "rdf", "rdfs", "skos", "owl", "xsd", "prov", "qb", "dcterms", "schema", "geo"]
-
-THEMES = {
-    "infrastructure": "Information infrastructure",
-    "actors-agreements": "Actors and agreements",
-    "statistics": "Statistics",
-    "e-commerce-internet": "E-commerce and Internet applications",
-    "cyber-security": "Cyber security",
-    "smart-cities": "Smart cities",
-    "provenance": "Provenance and coverage",
-}
-
-MAX_HTML_ROWS = 5000
-SEARCH_MAX_LENGTH = 200
-SEARCH_ENTITY_LIMIT = 100
-SEARCH_PASSAGE_LIMIT = 50
-INCOMING_LIMIT = 3000
-
-PREFIX_BLOCK = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in
-                       ("cakg", "rdf", "rdfs", "skos", "owl", "prov", "dcterms", "schema", "geo"))
-
-
-# ------------------------------------------------------------------ terms for templates
-
-def compact(iri: str) -> str:
-    """``cakg:builtBy`` for a known namespace, else the IRI itself."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            best = prefix
-    if best:
-        local = iri[len(PREFIXES[best]):]
-        if re.fullmatch(r"[A-Za-z0-9_][\w.-]*", local or "_") and not local.endswith("."):
-            return f"{best}:{local}"
-    return iri
-
-
-def href_for(iri: str, base: str = "") -> str | None:
-    """Where a link to ``iri`` goes: entities and ontology terms stay on this site."""
-    if iri.startswith(ID):
-        return base + "/id/" + quote(iri[len(ID):], safe="/:@-._~!$&'()*+,;=")
-    if iri.startswith(CAKG):
-        return base + "/ontology#" + quote(iri[len(CAKG):], safe="-._~")
-    if iri == ONTOLOGY:
-        return base + "/ontology"
-    if iri.startswith(WIKIDATA[0]):
-        return "https://www.wikidata.org/wiki/" + iri[len(WIKIDATA[0]):]
-    if iri.startswith(("http://", "https://")):
-        return iri
-    return None
-
-
-def short_datatype(datatype: str | None) -> str | None:
-    if not datatype:
-        return None
-    return compact(datatype)
-
-
-@dataclass
-class TermView:
-    kind: str
-    value: str
-    label: str = ""
-    href: str | None = None
-    external: bool = False
-    lang: str | None = None
-    datatype: str | None = None
-    note: str | None = None  # "inferred" / "derived" for statements the build added
-
-    @property
-    def is_iri(self) -> bool:
-        return self.kind == "uri"
-
-
-def view(term: Term, labels: dict[str, str], base: str = "", note: str | None = None) -> TermView:
-    if term.kind == "uri":
-        href = href_for(term.value, base)
-        external = bool(href) and not href.startswith(base + "/")
-        return TermView("uri", term.value, labels.get(term.value) or compact(term.value), href, external,
-                        note=note)
-    if term.kind == "bnode":
-        return TermView("bnode", term.value, "_:" + term.value, note=note)
-    datatype = term.datatype if term.datatype and term.datatype != XSD + "string" else None
-    return TermView("literal", term.value, term.value, lang=term.lang, datatype=short_datatype(datatype), note=note)
-
-
-def iri_view(iri: str, labels: dict[str, str], base: str = "") -> TermView:
-    return view(Term("uri", iri), labels, base)
+# The download links of a result page: the result formats for SELECT and ASK, the RDF formats for graphs.
+_TABLE_LINKS = [(f.title, f.name) for f in RESULT_FORMATS]
+_GRAPH_LINKS = [(f.title, f.name) for f in GRAPH_FORMATS]
+_TABLE_LINK_ORDER = ("json", "csv", "tsv", "xml")
 
 
 # ------------------------------------------------------------------ rendering
 
-def _base(request: Request) -> str:
+def base_of(request: Request) -> str:
+    """The path the service is mounted at ("" at the root), which every link starts with."""
     return (request.scope.get("root_path") or "").rstrip("/")
 
 
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    base = _base(request)
+    base = base_of(request)
     context.setdefault("title", "cakg")
     html = _env.get_template(template).render(base=base, version=__version__, path=request.url.path,
                                               compact=compact, **context)
     return HTMLResponse(html, status_code=status)
-
-
-def _service(request: Request):
-    return request.app.state.service
-
-
-def _lit(value: str) -> str:
-    """A SPARQL string literal for ``value`` (pyoxigraph escapes quotes, backslashes and newlines)."""
-    return str(Literal(value))
-
-
-def _safe_iri(iri: str) -> bool:
-    return bool(iri) and not any(c in iri for c in '<>" {}|\\^`\n\r\t')
-
-
-def _iris(table: ResultTable) -> list[str]:
-    return [t.value for row in table.rows for t in row.values() if t.kind == "uri"]
-
-
-def _val(row: dict[str, Term], name: str, default: str | None = None) -> str | None:
-    term = row.get(name)
-    return term.value if term is not None else default
-
-
-# ------------------------------------------------------------------ result tables
-
-@dataclass
-class TableView:
-    variables: list[str]
-    rows: list[list[TermView | None]]
-    boolean: bool | None = None
-    total: int = 0
-    shown: int = 0
-
-
-def table_view(table: ResultTable, labels: dict[str, str], base: str) -> TableView:
-    rows = [[view(row[v], labels, base) if v in row else None for v in table.variables]
-            for row in table.rows[:MAX_HTML_ROWS]]
-    return TableView(list(table.variables), rows, table.boolean, len(table.rows), len(rows))
-
-
-def _url_with(path: str, params: list[tuple[str, str]]) -> str:
-    return path + ("?" + urlencode(params) if params else "")
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
@@ -197,30 +60,27 @@ def error_page(request: Request, status: int, message: str) -> Response:
                    heading=heading, message=message)
 
 
-def results_page(request: Request, query: str, table: ResultTable | None, turtle: str | None,
-                 labels: dict[str, str], title: str | None) -> Response:
-    base = _base(request)
-    is_graph = table is None
-    formats = [("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml")] if is_graph \
-        else [("JSON", "json"), ("CSV", "csv"), ("TSV", "tsv"), ("XML", "xml")]
+def _table_links(path: str, params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    ordered = sorted(_TABLE_LINKS, key=lambda link: _TABLE_LINK_ORDER.index(link[1]))
+    return [(name, url_with(path, params + [("format", key)])) for name, key in ordered]
+
+
+def results_page(request: Request, query: str, table: TableView | None, turtle: str | None,
+                 title: str | None) -> Response:
+    base = base_of(request)
     if request.method == "GET":
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
         path = request.url.path
     else:
         params, path = [("query", query)], base + "/sparql"
-    links = [(name, _url_with(path, params + [("format", key)])) for name, key in formats]
+    links = ([(name, url_with(path, params + [("format", key)])) for name, key in _GRAPH_LINKS] if table is None
+             else _table_links(path, params))
     return _render(request, "results.html", title=(title or "Query results") + " — cakg", heading=title,
-                   query=query, table=None if is_graph else table_view(table, labels, base), turtle=turtle,
-                   links=links, editor_link=_url_with(base + "/editor", [("query", query)]))
+                   query=query, table=table, turtle=turtle, links=links,
+                   editor_link=url_with(base + "/editor", [("query", query)]))
 
 
 # ------------------------------------------------------------------ saved queries
-
-def theme_title(theme: str) -> str:
-    if not theme:
-        return "Other queries"
-    return THEMES.get(theme, theme.replace("-", " ").capitalize())
-
 
 def _grouped(queries: list[SavedQuery]) -> list[tuple[str, str, list[SavedQuery]]]:
     groups: OrderedDict[str, list[SavedQuery]] = OrderedDict()
@@ -231,7 +91,7 @@ def _grouped(queries: list[SavedQuery]) -> list[tuple[str, str, list[SavedQuery]
     return [(theme, theme_title(theme), items) for theme, items in groups.items()]
 
 
-def _ready_text(query: SavedQuery) -> str:
+def ready_text(query: SavedQuery) -> str:
     """The query with its parameters bound to their defaults (the text itself when one is required)."""
     try:
         return query.bind({})
@@ -240,14 +100,14 @@ def _ready_text(query: SavedQuery) -> str:
 
 
 def queries_page(request: Request, queries: list[SavedQuery]) -> Response:
-    base = _base(request)
+    base = base_of(request)
     groups = []
     for theme, heading, items in _grouped(queries):
         entries = []
         for q in items:
             page = f"{base}/queries/{quote(q.name)}"
             entries.append({"query": q, "page": page, "json": page + "?format=json", "csv": page + "?format=csv",
-                            "editor": _url_with(base + "/editor", [("example", q.name)])})
+                            "editor": url_with(base + "/editor", [("example", q.name)])})
         groups.append({"theme": theme, "heading": heading, "entries": entries})
     return _render(request, "queries.html", title="Saved queries — cakg", groups=groups, count=len(queries))
 
@@ -260,18 +120,16 @@ INPUT_TYPES = {
 }
 
 
-def query_page(request: Request, query: SavedQuery, values: dict[str, str], table: ResultTable | None,
-               error: str | None, labels: dict[str, str] = {}) -> Response:  # noqa: B006 - read only
-    base = _base(request)
+def query_page(request: Request, query: SavedQuery, values: dict[str, str], table: TableView | None,
+               error: str | None) -> Response:
+    base = base_of(request)
     page = f"{base}/queries/{quote(query.name)}"
     inputs = []
     for param in query.params:
         attributes = dict(INPUT_TYPES.get(param.type, {"type": "text"}))
         inputs.append({"param": param, "id": "param-" + param.name, "attributes": attributes,
                        "value": values.get(param.name, param.default or "")})
-    params = [(k, v) for k, v in values.items()]
-    links = [(name, _url_with(page, params + [("format", key)]))
-             for name, key in (("JSON", "json"), ("CSV", "csv"), ("TSV", "tsv"), ("XML", "xml"))]
+    links = _table_links(page, [(k, v) for k, v in values.items()])
     try:
         text = query.bind(values)
     except Exception:
@@ -279,518 +137,33 @@ def query_page(request: Request, query: SavedQuery, values: dict[str, str], tabl
     status = 400 if error else 200
     return _render(request, "query.html", status=status, title=f"{query.title or query.name} — cakg", saved=query,
                    theme=theme_title(query.theme), inputs=inputs, page=page, error=error, text=text,
-                   table=table_view(table, labels, base) if table is not None else None, links=links,
-                   editor_link=_url_with(base + "/editor", [("query", text)]))
+                   table=table, links=links, editor_link=url_with(base + "/editor", [("query", text)]))
 
 
-# ------------------------------------------------------------------ home
+# ------------------------------------------------------------------ home, entities, search
 
-async def _coverage(service, base: str = "") -> tuple[dict[str, list[dict]], dict[str, int]]:
-    """Per document code, its sections in order (facts citing each, cited and total paragraphs),
-    and the number of facts citing the document."""
-    from .coverage import PASSAGE_CITATIONS_QUERY, COUNTED_KINDS, is_header_row_text
-
-    facts: dict[str, set[str]] = {}
-    table = await service.table(f"""PREFIX cakg: <{CAKG}> PREFIX prov: <{PROV}>
-        SELECT DISTINCT ?section ?fact WHERE {{
-          ?fact cakg:evidence ?e . ?e prov:wasQuotedFrom ?p . ?p cakg:section ?section }}""")
-    for row in table.rows:
-        facts.setdefault(row["section"].value, set()).add(row["fact"].value)
-    titles = {row["s"].value: row["t"].value for row in (await service.table(
-        f"PREFIX cakg: <{CAKG}> PREFIX dcterms: <{DCTERMS}> "
-        "SELECT ?s ?t WHERE { ?s a cakg:Section ; dcterms:title ?t }")).rows}
-    sections: OrderedDict[str, dict] = OrderedDict()
-    for row in (await service.table(PASSAGE_CITATIONS_QUERY)).rows:
-        key = row["section"].value
-        entry = sections.get(key)
-        if entry is None:
-            entry = sections[key] = {"iri": key, "href": href_for(key, base), "code": row["code"].value, "number": row["number"].value,
-                                     "title": titles.get(key, ""), "facts": len(facts.get(key, ())),
-                                     "passages": 0, "cited": 0}
-        kind, text = row["kind"].value, row["text"].value
-        if kind not in COUNTED_KINDS or is_header_row_text(kind, text):
-            continue
-        entry["passages"] += 1
-        if int(row["quotes"].value) > 0:
-            entry["cited"] += 1
-    by_code: dict[str, list[dict]] = {}
-    facts_per_doc: dict[str, int] = {}
-    per_doc = await service.table(f"""PREFIX cakg: <{CAKG}> PREFIX prov: <{PROV}>
-        SELECT ?code (COUNT(DISTINCT ?fact) AS ?n) WHERE {{
-          ?fact cakg:evidence ?e . ?e prov:wasQuotedFrom ?p . ?p cakg:inDocument ?doc . ?doc cakg:shortCode ?code }}
-        GROUP BY ?code""")
-    for row in per_doc.rows:
-        facts_per_doc[row["code"].value] = int(row["n"].value)
-    for entry in sections.values():
-        entry["percent"] = round(100 * entry["cited"] / entry["passages"]) if entry["passages"] else None
-        by_code.setdefault(entry["code"], []).append(entry)
-    return by_code, facts_per_doc
-
-
-async def home_page(request: Request) -> Response:
-    service = _service(request)
-    base = _base(request)
-    classes = await service.table(f"""PREFIX rdfs: <{RDFS}>
-        SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?c FILTER(STRSTARTS(STR(?c), "{CAKG}")) }}
-        GROUP BY ?c ORDER BY DESC(?n) ?c""")
-    counts = await service.table(f"""PREFIX cakg: <{CAKG}> PREFIX prov: <{PROV}>
-        SELECT (COUNT(DISTINCT ?f) AS ?facts) (COUNT(DISTINCT ?e) AS ?quotes) WHERE {{
-          ?f cakg:evidence ?e }}""")
-    documents = await service.table(f"""PREFIX cakg: <{CAKG}>
-        SELECT ?doc ?p ?o WHERE {{ ?doc a cakg:Document ; ?p ?o }}""")
-    labels = await service.labels(_iris(classes) + _iris(documents))
-    class_rows = []
-    for row in classes.rows:
-        iri = row["c"].value
-        listing = (f"PREFIX cakg: <{CAKG}>\nPREFIX rdfs: <{RDFS}>\n"
-                   f"SELECT ?item ?label WHERE {{\n  ?item a {compact(iri)} .\n"
-                   "  OPTIONAL { ?item rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), \"en\")) }\n}\n"
-                   "ORDER BY ?label ?item")
-        class_rows.append({"iri": iri, "label": labels.get(iri, compact(iri)), "count": int(row["n"].value),
-                           "href": href_for(iri, base),
-                           "list": _url_with(base + "/sparql", [("query", listing), ("format", "html")])})
-    docs: OrderedDict[str, dict[str, list[Term]]] = OrderedDict()
-    for row in documents.rows:
-        docs.setdefault(row["doc"].value, {}).setdefault(row["p"].value, []).append(row["o"])
-    coverage, facts_per_doc = await _coverage(service, base)
-    doc_views = []
-    for iri, props in docs.items():
-        def first(prop: str, lang: str | None = "en") -> str | None:
-            terms = props.get(prop, [])
-            for term in terms:
-                if lang is None or term.lang in (None, lang):
-                    return term.value
-            return terms[0].value if terms else None
-        code = first(CAKG + "shortCode")
-        issuers = []
-        for prop in (DCTERMS + "publisher", DCTERMS + "creator", CAKG + "issuedBy"):
-            for term in props.get(prop, []):
-                if term.kind == "uri" and term.value not in [i.value for i in issuers]:
-                    issuers.append(iri_view(term.value, labels, base))
-        sections = coverage.get(code or "", [])
-        doc_views.append({
-            "iri": iri, "href": href_for(iri, base), "code": code,
-            "label": first(RDFS + "label") or labels.get(iri) or compact(iri),
-            "title": first(DCTERMS + "title"), "issuers": issuers,
-            "date": first(DCTERMS + "issued") or first(CAKG + "date"),
-            "rights": first(DCTERMS + "rights"), "citation": first(DCTERMS + "bibliographicCitation"),
-            "description": first(DCTERMS + "description"),
-            "sections": sections,
-            "passages": sum(s["passages"] for s in sections), "cited": sum(s["cited"] for s in sections),
-            "facts": facts_per_doc.get(code or "", 0),
-        })
-    # Source documents first (those with text and sections), then reference tables.
-    doc_views.sort(key=lambda d: (d["code"] is None, d["date"] or "", d["label"]))
-    info = service.info
-    summary = {
-        "triples": int(info.get("triples", 0)), "graphs": len(info.get("graphs", {})),
-        "inferred": int(info.get("inferred", 0)),
-        "derived": sum(int(v) for v in (info.get("rules") or {}).values()),
-        "facts": int(_val(counts.rows[0], "facts", "0")) if counts.rows else 0,
-        "quotes": int(_val(counts.rows[0], "quotes", "0")) if counts.rows else 0,
-        "queries": len(service.saved),
-    }
+def home_page(request: Request, view: dict[str, Any], saved_queries: int) -> Response:
+    summary = {**view["summary"], "queries": saved_queries}
     return _render(request, "home.html", title="cakg — China–ASEAN ICT cooperation knowledge graph",
-                   classes=class_rows, documents=doc_views, summary=summary)
+                   classes=view["classes"], documents=view["documents"], summary=summary)
 
 
-# ------------------------------------------------------------------ entity
-
-@dataclass
-class Statement:
-    prop: TermView
-    values: list[TermView] = field(default_factory=list)
-    inferred: bool = False
+def entity_page(request: Request, view: dict[str, Any]) -> Response:
+    return _render(request, "entity.html", **view)
 
 
-def _note(graphs: set[str]) -> str | None:
-    if graphs - {INFERRED_GRAPH, DERIVED_GRAPH}:
-        return None
-    return "derived" if DERIVED_GRAPH in graphs else "inferred"
-
-
-def _group(rows: list[tuple[str, Term, set[str]]], labels: dict[str, str], base: str) -> tuple[list[Statement],
-                                                                                                list[Statement]]:
-    """Statements per property: (asserted or derived, inferred only)."""
-    by_prop: OrderedDict[tuple[str, bool], Statement] = OrderedDict()
-    for prop, term, graphs in rows:
-        note = _note(graphs)
-        inferred = note == "inferred"
-        key = (prop, inferred)
-        statement = by_prop.get(key)
-        if statement is None:
-            statement = by_prop[key] = Statement(iri_view(prop, labels, base), inferred=inferred)
-        statement.values.append(view(term, labels, base, note))
-    def order(s: Statement) -> tuple:
-        return (s.prop.label.lower(),)
-    for statement in by_prop.values():
-        statement.values.sort(key=lambda v: (v.kind != "uri", v.label.lower()))
-    asserted = sorted((s for s in by_prop.values() if not s.inferred), key=order)
-    inferred = sorted((s for s in by_prop.values() if s.inferred), key=order)
-    return asserted, inferred
-
-
-def _collect(table: ResultTable, other: str) -> list[tuple[str, Term, set[str]]]:
-    merged: OrderedDict[tuple[str, Term], set[str]] = OrderedDict()
-    for row in table.rows:
-        merged.setdefault((row["p"].value, row[other]), set()).add(_val(row, "g", ""))
-    return [(p, t, g) for (p, t), g in merged.items()]
-
-
-def _segments(text: str, quotes: list[str]) -> list[tuple[str, bool]]:
-    """``text`` cut into (piece, is_quoted) so the quotes can be marked."""
-    marks = [False] * len(text)
-    for q in quotes:
-        if not q:
-            continue
-        start = text.find(q)
-        while start >= 0:
-            for i in range(start, start + len(q)):
-                marks[i] = True
-            start = text.find(q, start + 1)
-    pieces: list[tuple[str, bool]] = []
-    for i, ch in enumerate(text):
-        if pieces and pieces[-1][1] == marks[i]:
-            pieces[-1] = (pieces[-1][0] + ch, marks[i])
-        else:
-            pieces.append((ch, marks[i]))
-    return pieces
-
-
-def _weight_text(value: str | None) -> str:
-    """A derived weight as people read it (0.091, 1, 19.091)."""
-    if value is None:
-        return ""
-    number = round(float(value), 3)
-    return str(int(number)) if number.is_integer() else str(number)
-
-
-def _edge_items(edges: ResultTable, iri: str, labels: dict[str, str], base: str) -> list[dict]:
-    """The derived edges of an entity page, each with the explanation of every fact it rests on."""
-    from .network import ROLE_NOUNS
-
-    def role_text(roles: list[str]) -> str:
-        return ", ".join(ROLE_NOUNS.get(r[len(CAKG):], labels.get(r) or compact(r)) for r in sorted(roles))
-
-    edge_map: OrderedDict[str, dict] = OrderedDict()
-    for row in edges.rows:
-        e = row["edge"].value
-        item = edge_map.get(e)
-        if item is None:
-            a, b = row["a"].value, row["b"].value
-            ends = [x for x in (a, b) if x != iri]
-            item = edge_map[e] = {"edge": iri_view(e, labels, base), "relation": iri_view(row["rel"].value, labels,
-                                                                                          base),
-                                  "ends": [iri_view(x, labels, base) for x in (ends if len(ends) == 1 else [a, b])],
-                                  "source": a, "facts": OrderedDict(), "is_end": iri in (a, b),
-                                  "weight": _weight_text(_val(row, "weight"))}
-        if "fact" not in row:
-            continue
-        fact = item["facts"].setdefault(row["fact"].value, {
-            "fact": iri_view(row["fact"].value, labels, base), "rules": [], "source": [], "source_roles": [],
-            "target": [], "target_roles": [], "actors": _val(row, "n"), "share": _weight_text(_val(row, "share"))})
-        for key, column in (("rules", "rule"), ("source", "sourceInFact"), ("source_roles", "sourceRole"),
-                            ("target", "targetInFact"), ("target_roles", "targetRole")):
-            value = _val(row, column)
-            if value and value not in fact[key]:
-                fact[key].append(value)
-    for item in edge_map.values():
-        facts = []
-        for fact in item["facts"].values():
-            # Told from the page's side: this entity (or the end it is drawn as) first.
-            first, second = ("source", "target")
-            if item["is_end"] and item["source"] != iri:
-                first, second = ("target", "source")
-            fact["pair"] = [
-                {"named": [iri_view(x, labels, base) for x in sorted(fact[first])], "roles": role_text(fact[first + "_roles"])},
-                {"named": [iri_view(x, labels, base) for x in sorted(fact[second])], "roles": role_text(fact[second + "_roles"])}]
-            fact["rule_labels"] = [labels.get(r) or compact(r) for r in sorted(fact["rules"])]
-            facts.append(fact)
-        item["facts"] = facts
-        if not item["weight"]:
-            item["weight"] = str(len(facts))
-    return sorted(edge_map.values(), key=lambda x: (x["relation"].label, -float(x["weight"] or 0), -len(x["facts"]),
-                                                    [v.label for v in x["ends"]]))
-
-
-async def entity_page(request: Request, iri: str) -> Response:
-    service = _service(request)
-    base = _base(request)
-    if not _safe_iri(iri):
-        return error_page(request, 400, "not a valid entity IRI")
-    node = f"<{iri}>"
-    outgoing = await service.table(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}")
-    incoming = await service.table(
-        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} }} }} LIMIT {INCOMING_LIMIT}")
-    evidence = await service.table(f"""{PREFIX_BLOCK}
-        SELECT ?e ?quote ?passage ?ptext ?section ?number ?doc ?docLabel WHERE {{
-          {node} cakg:evidence ?e .
-          OPTIONAL {{ ?e cakg:quote ?quote }}
-          OPTIONAL {{ ?e prov:wasQuotedFrom ?passage .
-            OPTIONAL {{ ?passage cakg:text ?ptext }}
-            OPTIONAL {{ ?passage cakg:section ?section . OPTIONAL {{ ?section cakg:sectionNumber ?number }} }}
-            OPTIONAL {{ ?passage cakg:inDocument ?doc .
-              OPTIONAL {{ ?doc rdfs:label ?docLabel FILTER(LANGMATCHES(LANG(?docLabel), "en")) }} }} }}
-        }}""")
-    # Derived edges with their explanation: per fact the rules, both ends as the fact names them, their roles
-    # and the weight the fact gives (cakg:EdgeSupport).
-    edges = await service.table(f"""{PREFIX_BLOCK}
-        SELECT ?edge ?rel ?a ?b ?weight ?fact ?rule ?sourceInFact ?sourceRole ?targetInFact ?targetRole ?n ?share
-        WHERE {{
-          {{ ?edge cakg:edgeSource {node} }} UNION {{ ?edge cakg:edgeTarget {node} }}
-          UNION {{ ?edge cakg:derivedFrom {node} }}
-          ?edge cakg:relation ?rel ; cakg:edgeSource ?a ; cakg:edgeTarget ?b .
-          OPTIONAL {{ ?edge cakg:weight ?weight }}
-          OPTIONAL {{ ?edge cakg:derivedFrom ?fact
-            OPTIONAL {{ ?edge cakg:support ?support . ?support cakg:derivedFrom ?fact .
-              OPTIONAL {{ ?support cakg:derivedBy ?rule }}
-              OPTIONAL {{ ?support cakg:sourceInFact ?sourceInFact }} OPTIONAL {{ ?support cakg:sourceRole ?sourceRole }}
-              OPTIONAL {{ ?support cakg:targetInFact ?targetInFact }} OPTIONAL {{ ?support cakg:targetRole ?targetRole }}
-              OPTIONAL {{ ?support cakg:actorCount ?n }} OPTIONAL {{ ?support cakg:weight ?share }} }} }}
-        }}""")
-
-    out_rows = _collect(outgoing, "o")
-    in_rows = _collect(incoming, "s")
-    types = {t.value for p, t, _ in out_rows if p == RDF + "type" and t.kind == "uri"}
-    is_passage = CAKG + "Passage" in types
-    is_section = CAKG + "Section" in types
-    is_document = CAKG + "Document" in types
-
-    # What each kind of page shows apart from the relations.
-    citing, section_passages, document_sections = [], [], []
-    if is_passage:
-        citing_table = await service.table(f"""{PREFIX_BLOCK}
-            SELECT ?e ?quote ?fact WHERE {{ ?e prov:wasQuotedFrom {node} .
-              OPTIONAL {{ ?e cakg:quote ?quote }} OPTIONAL {{ ?fact cakg:evidence ?e }} }}""")
-        citing = citing_table
-    if is_section:
-        section_passages = (await service.table(f"""{PREFIX_BLOCK}
-            SELECT ?p ?kind ?text ?order (COUNT(DISTINCT ?e) AS ?quotes) WHERE {{
-              ?p cakg:section {node} ; cakg:documentOrder ?order ; cakg:text ?text .
-              OPTIONAL {{ ?p cakg:passageKind ?kind }} OPTIONAL {{ ?e prov:wasQuotedFrom ?p }}
-            }} GROUP BY ?p ?kind ?text ?order ORDER BY ?order""")).rows
-    if is_document:
-        document_sections = (await service.table(f"""{PREFIX_BLOCK}
-            SELECT ?s ?number ?title ?level WHERE {{
-              ?s a cakg:Section ; cakg:inDocument {node} ; cakg:documentOrder ?order .
-              OPTIONAL {{ ?s cakg:sectionNumber ?number }} OPTIONAL {{ ?s dcterms:title ?title }}
-              OPTIONAL {{ ?s cakg:level ?level }}
-            }} ORDER BY ?order""")).rows
-
-    wanted = [iri] + [p for p, _, _ in out_rows + in_rows] + [t.value for _, t, _ in out_rows + in_rows
-                                                              if t.kind == "uri"]
-    wanted += _iris(evidence) + _iris(edges)
-    if citing:
-        wanted += _iris(citing)
-    labels = await service.labels(wanted)
-
-    # Labels in every language, types, coordinates, Wikidata.
-    label_rows = []
-    for prop, term, graphs in out_rows:
-        if prop in LABEL_PROPERTIES and term.kind == "literal":
-            label_rows.append({"prop": compact(prop), "value": term.value, "lang": term.lang})
-    prop_order = [compact(p) for p in LABEL_PROPERTIES]
-    label_rows.sort(key=lambda r: (prop_order.index(r["prop"]), r["lang"] != "en", r["lang"] != "zh",
-                                   r["lang"] or "", r["value"]))
-    heading = next((r["value"] for r in label_rows if r["prop"] == "rdfs:label" and r["lang"] == "en"), None) \
-        or next((r["value"] for r in label_rows if r["prop"] in ("rdfs:label", "skos:prefLabel")), None) \
-        or labels.get(iri) or compact(iri)
-    type_views = []
-    for prop, term, graphs in out_rows:
-        if prop == RDF + "type" and term.kind == "uri":
-            type_views.append(view(term, labels, base, _note(graphs)))
-    type_views.sort(key=lambda v: (v.note is not None, not v.value.startswith(CAKG), v.label.lower()))
-    coordinates = {}
-    for prop, term, _ in out_rows:
-        if prop in (GEO + "lat", GEO + "long") and term.kind == "literal":
-            coordinates[prop[len(GEO):]] = term.value
-    if not {"lat", "long"} <= set(coordinates):
-        coordinates = {}
-    wikidata = []
-    for prop, term, _ in out_rows:
-        if prop in MATCH_PROPERTIES and term.kind == "uri" and term.value.startswith(WIKIDATA):
-            qid = term.value.rstrip("/").rsplit("/", 1)[-1]
-            if qid not in [w["qid"] for w in wikidata]:
-                wikidata.append({"qid": qid, "iri": term.value, "href": "https://www.wikidata.org/wiki/" + qid,
-                                 "prop": compact(prop)})
-
-    hidden_out = set(LABEL_PROPERTIES) | {RDF + "type", CAKG + "evidence"}
-    if is_passage:
-        hidden_out |= {CAKG + "text", SCHEMA + "text"}
-    hidden_in = {CAKG + "edgeSource", CAKG + "edgeTarget", CAKG + "derivedFrom", PROV + "wasDerivedFrom",
-                 CAKG + "sourceInFact", CAKG + "targetInFact"}
-    if is_passage:
-        hidden_in |= {PROV + "wasQuotedFrom"}
-    relations, inferred = _group([r for r in out_rows if r[0] not in hidden_out], labels, base)
-    # A symmetric statement (connected to, cooperates with) is shown once, among the statements.
-    said = {(p, t.value) for p, t, _ in out_rows if t.kind == "uri"}
-    reverse, reverse_inferred = _group([r for r in in_rows if r[0] not in hidden_in and (r[0], r[1].value) not in said],
-                                       labels, base)
-
-    # Evidence: each quote with the passage that holds it, its section and document.
-    quotes: OrderedDict[str, dict] = OrderedDict()
-    for row in evidence.rows:
-        e = row["e"].value
-        entry = quotes.setdefault(e, {"iri": e, "quotes": [], "passages": {}})
-        quote_text = _val(row, "quote")
-        if quote_text and quote_text not in entry["quotes"]:
-            entry["quotes"].append(quote_text)
-        passage = _val(row, "passage")
-        if passage and passage not in entry["passages"]:
-            entry["passages"][passage] = {
-                "passage": iri_view(passage, labels, base), "text": _val(row, "ptext", ""),
-                "number": _val(row, "number"),
-                "section": iri_view(row["section"].value, labels, base) if "section" in row else None,
-                "document": _val(row, "docLabel") or (labels.get(row["doc"].value) if "doc" in row else None),
-                "doc_href": href_for(row["doc"].value, base) if "doc" in row else None}
-    evidence_items = []
-    for entry in quotes.values():
-        passages = list(entry["passages"].values())
-        for quote_text in entry["quotes"] or [""]:
-            holders = [p for p in passages if quote_text and quote_text in (p["text"] or "")] or passages
-            evidence_items.append({"quote": quote_text, "sources": holders, "evidence": entry["iri"]})
-
-    # Derived edges: relation, ends, weight, and why: per fact the ends as it names them, their roles, the rules.
-    edge_items = _edge_items(edges, iri, labels, base)
-
-    passage_view = None
-    if is_passage:
-        text = next((t.value for p, t, _ in out_rows if p == CAKG + "text"), "")
-        facts: OrderedDict[str, dict] = OrderedDict()
-        quoted = []
-        for row in citing.rows:
-            q = _val(row, "quote")
-            if q:
-                quoted.append(q)
-            key = _val(row, "fact") or row["e"].value
-            item = facts.setdefault(key, {"fact": iri_view(key, labels, base), "quotes": []})
-            if q and q not in item["quotes"]:
-                item["quotes"].append(q)
-        section = next((t.value for p, t, _ in out_rows if p == CAKG + "section"), None)
-        document = next((t.value for p, t, _ in out_rows if p == CAKG + "inDocument"), None)
-        passage_view = {"segments": _segments(text, quoted), "facts": list(facts.values()),
-                        "section": iri_view(section, labels, base) if section else None,
-                        "document": iri_view(document, labels, base) if document else None}
-    section_view = None
-    if is_section:
-        section_view = [{"passage": iri_view(r["p"].value, labels, base), "kind": _val(r, "kind"),
-                         "text": r["text"].value, "quotes": int(_val(r, "quotes", "0"))} for r in section_passages]
-    document_view = None
-    if is_document:
-        document_view = [{"section": iri_view(r["s"].value, labels, base), "number": _val(r, "number"),
-                          "title": _val(r, "title"), "level": int(_val(r, "level", "1") or 1)}
-                         for r in document_sections]
-
-    local = iri[len(ID):] if iri.startswith(ID) else None
-    data_links = []
-    if local is not None:
-        path = base + "/id/" + quote(local, safe="/:@-._~!$&'()*+,;=")
-        data_links = [("Turtle", path + ".ttl"), ("JSON-LD", path + ".jsonld"), ("N-Triples", path + ".nt"),
-                      ("RDF/XML", path + ".rdf")]
-    describe = f"DESCRIBE <{iri}>"
-    return _render(request, "entity.html", title=f"{heading} — cakg", iri=iri, heading=heading,
-                   labels_all=label_rows, types=type_views, relations=relations, inferred=inferred,
-                   reverse=reverse, reverse_inferred=reverse_inferred,
-                   incoming_truncated=len(incoming.rows) >= INCOMING_LIMIT, evidence=evidence_items,
-                   edges=edge_items, wikidata=wikidata, coordinates=coordinates, passage=passage_view,
-                   section_passages=section_view, document_sections=document_view, data_links=data_links,
-                   editor_link=_url_with(base + "/editor", [("query", describe)]))
-
-
-# ------------------------------------------------------------------ search
-
-def _rank(label: str, q: str) -> int:
-    low, ql = label.lower(), q.lower()
-    if low == ql:
-        return 0
-    if low.startswith(ql):
-        return 1
-    if re.search(r"\b" + re.escape(ql), low):
-        return 2
-    return 3
-
-
-def _snippet(text: str, q: str, width: int = 90) -> tuple[str, str, str]:
-    """(before, match, after) around the first occurrence of ``q`` in ``text``."""
-    index = text.lower().find(q.lower())
-    if index < 0:
-        return (text[: 2 * width] + ("…" if len(text) > 2 * width else ""), "", "")
-    start, end = max(0, index - width), min(len(text), index + len(q) + width)
-    before = ("…" if start > 0 else "") + text[start:index]
-    after = text[index + len(q):end] + ("…" if end < len(text) else "")
-    return before, text[index:index + len(q)], after
-
-
-async def _search(service, q: str, base: str) -> tuple[list[dict], list[dict], bool]:
-    literal = _lit(q)
-    found = await service.table(f"""{PREFIX_BLOCK}
-        SELECT ?x ?prop ?label WHERE {{
-          VALUES ?prop {{ rdfs:label skos:altLabel skos:prefLabel }}
-          ?x ?prop ?label .
-          FILTER(isIRI(?x) && isLiteral(?label) && CONTAINS(LCASE(STR(?label)), LCASE({literal})))
-        }} LIMIT 2000""")
-    best: dict[str, tuple] = {}
-    prop_order = {RDFS + "label": 0, SKOS + "prefLabel": 1, SKOS + "altLabel": 2}
-    for row in found.rows:
-        x, label = row["x"].value, row["label"]
-        key = (0 if x.startswith(ID) else 1, _rank(label.value, q), prop_order.get(row["prop"].value, 3),
-               len(label.value))
-        if x not in best or key < best[x][0]:
-            best[x] = (key, label)
-    ordered = sorted(best.items(), key=lambda item: (item[1][0], item[0]))[:SEARCH_ENTITY_LIMIT]
-    iris = [x for x, _ in ordered]
-    types: dict[str, list[str]] = {}
-    if iris:
-        values = " ".join(f"<{x}>" for x in iris if _safe_iri(x))
-        typed = await service.table(f"""SELECT DISTINCT ?x ?t WHERE {{ VALUES ?x {{ {values} }}
-            GRAPH ?g {{ ?x a ?t }} FILTER(?g != <{INFERRED_GRAPH}>) }}""")
-        for row in typed.rows:
-            types.setdefault(row["x"].value, []).append(row["t"].value)
-    labels = await service.labels(iris + [t for ts in types.values() for t in ts])
-    entities = []
-    for x, (_, label) in ordered:
-        entities.append({"iri": x, "label": labels.get(x) or label.value, "match": label.value,
-                         "lang": label.lang, "types": sorted(types.get(x, [])),
-                         "type_labels": [labels.get(t) or compact(t) for t in sorted(types.get(x, []))],
-                         "href": href_for(x, base)})
-    passages_table = await service.table(f"""{PREFIX_BLOCK}
-        SELECT ?p ?text ?number ?docLabel ?order ?plabel WHERE {{
-          ?p cakg:text ?text .
-          OPTIONAL {{ ?p rdfs:label ?plabel }}
-          FILTER(CONTAINS(LCASE(STR(?text)), LCASE({literal})))
-          OPTIONAL {{ ?p cakg:section ?s . ?s cakg:sectionNumber ?number }}
-          OPTIONAL {{ ?p cakg:inDocument ?d .
-            OPTIONAL {{ ?d rdfs:label ?docLabel FILTER(LANGMATCHES(LANG(?docLabel), "en")) }} }}
-          OPTIONAL {{ ?p cakg:documentOrder ?order }}
-        }} ORDER BY ?docLabel ?order LIMIT {SEARCH_PASSAGE_LIMIT + 1}""")
-    passages = []
-    for row in passages_table.rows[:SEARCH_PASSAGE_LIMIT]:
-        before, match, after = _snippet(row["text"].value, q)
-        passages.append({"iri": row["p"].value, "href": href_for(row["p"].value, base),
-                         "section": _val(row, "number"), "document": _val(row, "docLabel"),
-                         "label": _val(row, "plabel"), "before": before, "match": match, "after": after,
-                         "snippet": before + match + after})
-    more = len(passages_table.rows) > SEARCH_PASSAGE_LIMIT
-    return entities, passages, more
-
-
-async def search_page(request: Request) -> Response:
-    service = _service(request)
-    base = _base(request)
-    q = (request.query_params.get("q") or "").strip()
-    wants_json = request.query_params.get("format") == "json"
-    too_long = len(q) > SEARCH_MAX_LENGTH
-    q = q[:SEARCH_MAX_LENGTH]
-    entities, passages, more = ([], [], False) if not q else await _search(service, q, base)
-    if wants_json:
+def search_page(request: Request, q: str, too_long: bool, found: tuple[list[dict], list[dict], bool]) -> Response:
+    entities, passages, more = found
+    if request.query_params.get("format") == "json":
         return JSONResponse({
             "query": q,
             "entities": [{k: e[k] for k in ("iri", "label", "match", "lang", "types")} for e in entities],
             "passages": [{k: p[k] for k in ("iri", "section", "document", "snippet")} for p in passages]})
+    base = base_of(request)
     return _render(request, "search.html", title=(f"{q} — search — cakg" if q else "Search — cakg"), q=q, search_q=q,
                    entities=entities, passages=passages, more=more, too_long=too_long,
                    entity_limit=SEARCH_ENTITY_LIMIT,
-                   json_link=_url_with(base + "/search", [("q", q), ("format", "json")]) if q else None)
+                   json_link=url_with(base + "/search", [("q", q), ("format", "json")]) if q else None)
 
 
 # ------------------------------------------------------------------ editor
@@ -805,26 +178,21 @@ def _default_query() -> str:
             "}\nORDER BY ?name\n")
 
 
-async def editor_page(request: Request) -> Response:
-    service = _service(request)
-    base = _base(request)
-    terms = await service.table("SELECT DISTINCT ?t ?kind WHERE { { ?s ?t ?o BIND(\"property\" AS ?kind) } "
-                                "UNION { ?s a ?t BIND(\"class\" AS ?kind) } FILTER(isIRI(?t)) }")
-    properties = sorted({r["t"].value for r in terms.rows if r["kind"].value == "property"})
-    classes = sorted({r["t"].value for r in terms.rows if r["kind"].value == "class"})
+def editor_page(request: Request, saved: dict[str, SavedQuery], terms: dict[str, list[str]]) -> Response:
+    base = base_of(request)
     examples = []
     groups = []
-    for theme, heading, items in _grouped(list(service.saved.values())):
+    for _theme, heading, items in _grouped(list(saved.values())):
         entries = []
         for q in items:
-            examples.append({"name": q.name, "title": q.title or q.name, "query": _ready_text(q)})
+            examples.append({"name": q.name, "title": q.title or q.name, "query": ready_text(q)})
             entries.append({"name": q.name, "title": q.title or q.name, "description": q.description,
                             "page": f"{base}/queries/{quote(q.name)}"})
         groups.append({"heading": heading, "entries": entries})
     initial = request.query_params.get("query")
     example = request.query_params.get("example")
-    if initial is None and example in service.saved:
-        initial = _ready_text(service.saved[example])
+    if initial is None and example in saved:
+        initial = ready_text(saved[example])
     config = {
         "endpoint": base + "/sparql",
         "prefixes": {p: PREFIXES[p] for p in PREFIXES},
@@ -832,8 +200,8 @@ async def editor_page(request: Request) -> Response:
         "defaultQuery": _default_query(),
         "query": initial,
         "examples": examples,
-        "properties": properties,
-        "classes": classes,
+        "properties": terms["properties"],
+        "classes": terms["classes"],
         "idNamespace": ID,
         "localEntityPath": base + "/id/",
         "ontologyPath": base + "/ontology",
@@ -841,17 +209,11 @@ async def editor_page(request: Request) -> Response:
     return _render(request, "editor.html", title="SPARQL editor — cakg", config=config, groups=groups)
 
 
-__all__ = ["error_page", "results_page", "queries_page", "query_page", "home_page", "entity_page", "search_page",
-           "editor_page"]
-
+# ------------------------------------------------------------------ analyses and networks
 
 def analysis_page(request: Request, answer: dict) -> Response:
     """A network analysis (centrality, communities, resilience, path…) as an HTML table."""
-    from urllib.parse import urlencode
-
-    from .network import NETWORKS
-
-    base = _base(request)
+    base = base_of(request)
     columns = [c for c in answer["columns"] if c not in ("node", "fact_iri")]
     rows = []
     for row in answer["rows"]:
@@ -873,7 +235,9 @@ def analysis_page(request: Request, answer: dict) -> Response:
 
 def network_page(request: Request, body: str, network: str, focus: str | None) -> Response:
     """The interactive network (a self-contained fragment from cakg.viz) inside the site layout."""
-    from .network import NETWORKS
-
     return _render(request, "network_page.html", title=f"{network} network — cakg", body=body, network=network,
                    networks=list(NETWORKS), focus=focus)
+
+
+__all__ = ["error_page", "results_page", "queries_page", "query_page", "home_page", "entity_page", "search_page",
+           "editor_page", "analysis_page", "network_page", "base_of", "ready_text"]

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from .results import MEDIA_TYPES
+from . import catalogue
+from .catalogue import by_name, media_types
 
 
 class ProtocolError(Exception):
@@ -31,29 +32,15 @@ class SparqlRequest:
     format: str | None = None  # the "format" parameter browsers may send instead of Accept
 
 
-# Result formats by the short names of the "format" parameter.
-RESULT_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "html": "text/html",
-}
-GRAPH_FORMATS = {
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "xml": "application/rdf+xml",
-    "html": "text/html",
-}
-RESULT_ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
-                  "text/xml": "application/sparql-results+xml"}
-GRAPH_ALIASES = {"application/x-turtle": "text/turtle", "text/plain": "application/n-triples",
-                 "application/json": "application/ld+json", "application/xml": "application/rdf+xml",
-                 "text/xml": "application/rdf+xml"}
-RESULT_TABLE_FORMATS = {v: k for k, v in MEDIA_TYPES.items() if k in ("json", "xml", "csv", "tsv")}
+# Result formats by the short names of the "format" parameter (browsers send it instead of Accept).
+RESULT_FORMATS = {**by_name(catalogue.RESULT_FORMATS), catalogue.HTML.name: catalogue.HTML.media_type}
+GRAPH_FORMATS = {**by_name(catalogue.GRAPH_FORMATS), catalogue.HTML.name: catalogue.HTML.media_type}
+RESULT_ALIASES = catalogue.RESULT_ALIASES
+GRAPH_ALIASES = catalogue.GRAPH_ALIASES
+# SELECT and ASK media types → the name a worker serialises them by.
+RESULT_TABLE_FORMATS = {f.media_type: f.name for f in catalogue.RESULT_FORMATS}
+_RESULT_OFFERED = media_types(catalogue.RESULT_FORMATS) + [catalogue.HTML.media_type]
+_GRAPH_OFFERED = media_types(catalogue.GRAPH_FORMATS) + [catalogue.HTML.media_type]
 ALLOWED_METHODS = "GET, HEAD, POST"
 MAX_FORM_FIELDS = 1000  # query, format and the graph URIs: far fewer in any real request
 
@@ -167,9 +154,7 @@ def choose_format(is_graph: bool, accept: str | None, format_param: str | None) 
         if key in table.values():
             return key
         raise ProtocolError(400, f"unknown format {format_param!r}; choose from {', '.join(sorted(table))}")
-    offered = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "text/html"] \
-        if is_graph else ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                          "text/tab-separated-values", "text/html"]
+    offered = _GRAPH_OFFERED if is_graph else _RESULT_OFFERED
     chosen = negotiate(accept, offered, GRAPH_ALIASES if is_graph else RESULT_ALIASES)
     if chosen is None:
         raise ProtocolError(406, f"none of the accepted media types ({accept}) can carry these results; "

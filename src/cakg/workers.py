@@ -1,12 +1,16 @@
-"""Query evaluation in isolated worker processes that a deadline can kill and a crash cannot spread from.
+"""Every read of the served store, in isolated worker processes that a deadline can kill and a crash cannot spread from.
 
-pyoxigraph cannot cancel a running query, so the service never evaluates one
+pyoxigraph cannot cancel a running query, so the service never reads the store
 in its own process: each worker cuts itself off from the network
 (:mod:`cakg.isolation`), opens the build's store read-only and answers one
-request at a time over a pipe. It checks each query with
-:mod:`cakg.sparql_guard` first, off the server's event loop, and evaluates it
-in a thread with a large stack, since the engine's parser and planner recurse
-once per level of nesting.
+request at a time over a pipe. A request is a :class:`Job` (a SPARQL query: user
+SPARQL, a saved query, a Linked Data description), answered with the bytes
+pyoxigraph's own serialisers write, or a :class:`Task` (a named read of
+:mod:`cakg.service.tasks`: a page's view model, an analysis, a network's data),
+answered with plain data. Both read through one :class:`ServedStore`. A query
+is checked with :mod:`cakg.sparql_guard` first, off the server's event loop, and
+evaluated in a thread with a large stack, since the engine's parser and planner
+recurse once per level of nesting.
 
 The server's side (:class:`WorkerPool`) holds every request to one deadline,
 waiting for a free worker included: a request that finds all workers busy until
@@ -25,21 +29,27 @@ the build is small enough for it (see ``cakg serve --in-memory-max``).
 
 from __future__ import annotations
 
+import array
 import asyncio
 import concurrent.futures
+import fcntl
 import functools
 import logging
 import math
 import multiprocessing
 import os
 import queue
+import re
 import signal
+import struct
 import tempfile
+import termios
 import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler as _ForkingPickler
 from typing import Any
 
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -50,6 +60,10 @@ _LOG = logging.getLogger("cakg.server")
 EVALUATION_STACK_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_BYTES = 50_000_000
 _LEAST_SECONDS = 0.2  # a worker found with less of the deadline left goes back unused
+RETIRE_AFTER_SECONDS = 0.5  # a job this long hands the worker's loop to a fresh thread (and stack)
+# Jobs up to this size are written from the event loop (the idle worker's pipe holds 64 KB, so the
+# write cannot block); larger ones, and answers not yet whole in the pipe, are moved by a thread.
+_IN_LOOP_BYTES = 16_000
 _CELL_OVERHEAD = 64  # bytes a result format adds around each value (JSON's type/value keys, XML tags)
 
 
@@ -75,16 +89,26 @@ class QueryFailed(Exception):
 
 @dataclass(frozen=True)
 class Job:
-    """What a worker evaluates: a SPARQL query and the serialisation wanted."""
+    """A SPARQL query for a worker to check, evaluate and serialise."""
 
     query: str
     media_type: str  # for CONSTRUCT/DESCRIBE: the RDF serialisation wanted
     max_rows: int
     default_graphs: tuple[str, ...] = ()  # the protocol's default-graph-uri (else: union of all graphs)
     named_graphs: tuple[str, ...] = ()
-    render: str | None = None  # SELECT/ASK: serialise in the worker (json, xml, csv, tsv) rather than return rows
+    # SELECT/ASK: json, xml, csv or tsv, written by pyoxigraph's serialisers; None: the rows as Terms
+    render: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES  # the answer's size, as serialised (or, for rows, their values)
     check: bool = True  # the lexical guard; off only where a test shows that the isolation alone holds
+    base_iri: str | None = None  # relative IRIs of the query resolve against this (the service's own IRI)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A named read of the store (one of :data:`cakg.service.tasks.TASKS`) with its arguments; answered with plain data."""
+
+    name: str
+    args: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -118,12 +142,20 @@ def copy_into_memory(store: Any) -> Any:
     return memory
 
 
-class _Current:
-    """The store a worker answers from: the on-disk one, then its memory copy once complete."""
+class ServedStore:
+    """The store a worker answers from (on disk, then its memory copy once complete): the one interface its jobs read through.
 
-    def __init__(self, store: Any) -> None:
+    For cakg's own reads (pages, analyses, network data) it is a
+    :class:`~cakg.store.GraphStore`; user SPARQL goes through :meth:`answer`, which adds
+    the guard, the base IRI, the row limit and the byte budget.
+    """
+
+    name = "served"
+
+    def __init__(self, store: Any, check: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.where = "disk"
+        self._check = check
 
     def copy_in_background(self) -> threading.Thread:
         def copy() -> None:
@@ -138,6 +170,46 @@ class _Current:
         thread = threading.Thread(target=copy, name="memory-copy", daemon=True)
         thread.start()
         return thread
+
+    # -------------------------------------------------------------- GraphStore, for cakg's own queries
+
+    def select(self, query: str, label: str = "query") -> Any:
+        from .store import EmbeddedStore
+
+        return EmbeddedStore(self.store, self.name).select(query, label)
+
+    def construct(self, query: str, label: str = "query") -> list:
+        from .store import EmbeddedStore
+
+        return EmbeddedStore(self.store, self.name).construct(query, label)
+
+    def quads(self) -> list:
+        return list(self.store.quads_for_pattern(None, None, None))
+
+    # -------------------------------------------------------------- user SPARQL
+
+    def answer(self, job: Job) -> tuple:
+        """("ok", result) or ("error", status, message) for one query (see :func:`_evaluate` for results)."""
+        import pyoxigraph
+
+        from .sparql_guard import Refused
+        from .store import syntax_message
+
+        try:
+            if job.check and self._check is not None:
+                self._check(job.query)
+            return ("ok", _evaluate(self.store, job, pyoxigraph))
+        except Refused as error:
+            return ("error", error.status, str(error))
+        except SyntaxError as error:
+            return ("error", 400, syntax_message(error))
+        except _TooLarge as error:
+            return ("error", 400, str(error))
+        except Exception as error:  # noqa: BLE001 - any evaluation error becomes an answer, not a dead worker
+            return ("error", *_evaluation_error(job.query, error))
+
+
+_Current = ServedStore  # the name the worker's tests know it by
 
 
 # ------------------------------------------------------------------ inside a worker process
@@ -155,25 +227,56 @@ def _serve(store_path: str, conn: Connection, in_memory: bool = False, graphs: C
     threading.stack_size(EVALUATION_STACK_BYTES)
     import pyoxigraph
 
+    check = functools.lru_cache(maxsize=1024)(functools.partial(_check, graphs=frozenset(graphs)))
     try:
-        current = _Current(pyoxigraph.Store.read_only(store_path))
+        served = ServedStore(pyoxigraph.Store.read_only(store_path), check)
     except OSError as error:
         conn.send(("failed", f"cannot open the store {store_path}: {error}"))
         return
     conn.send(("ready", os.getpid(), isolation))
     if in_memory:  # after "ready": the copy's thread must not hold up start-up
-        current.copy_in_background()
-    check = functools.lru_cache(maxsize=1024)(functools.partial(_check, graphs=frozenset(graphs)))
-    evaluator = _Evaluator()
+        served.copy_in_background()
+    ended = threading.Event()
+    _start_loop(conn, served, isolation, ended)
+    ended.wait()
+
+
+def _start_loop(conn: Connection, served: ServedStore, isolation: list[str], ended: threading.Event) -> None:
+    threading.Thread(target=_loop, args=(conn, served, isolation, ended), name="query", daemon=True).start()
+
+
+def _loop(conn: Connection, served: ServedStore, isolation: list[str], ended: threading.Event) -> None:
+    """Answer job after job in this thread of :data:`EVALUATION_STACK_BYTES` (set for the process at start).
+
+    The jobs are read, evaluated and answered here, not handed to another thread (that
+    hand-off cost a light query a tenth of its time). After a job that ran long, and so may
+    have recursed deep, a fresh thread takes over the loop and this one ends, which gives
+    the stack pages it touched back to the system.
+    """
     while True:
         try:
-            job: Job | Status = conn.recv()
+            job: Job | Task | Status = conn.recv()
         except (EOFError, OSError):
+            ended.set()
             return
-        if isinstance(job, Status):
-            conn.send(("ok", ("status", current.where, isolation)))
-            continue
-        conn.send(evaluator.run(lambda: _answer(current.store, job, check)))
+        began = time.monotonic()
+        try:
+            if isinstance(job, Status):
+                answer: tuple = ("ok", ("status", served.where, isolation))
+            elif isinstance(job, Task):
+                answer = _perform(served, job)
+            else:
+                answer = served.answer(job)
+        except BaseException:  # noqa: BLE001 - never leave the server waiting
+            answer = ("error", 500, "query evaluation failed")
+        try:
+            conn.send(answer)
+        except (EOFError, OSError):
+            ended.set()
+            return
+        if time.monotonic() - began > RETIRE_AFTER_SECONDS:
+            _start_loop(conn, served, isolation, ended)
+            return
 
 
 def _check(query: str, graphs: frozenset[str]) -> None:
@@ -182,59 +285,31 @@ def _check(query: str, graphs: frozenset[str]) -> None:
     check_query(query, graphs)
 
 
-class _Evaluator:
-    """A thread of :data:`EVALUATION_STACK_BYTES` (set for the process at start) that runs one job at a time.
+def _perform(served: ServedStore, task: Task) -> tuple:
+    """("ok", value) or ("error", status, message) for a named read of :mod:`cakg.service.tasks`."""
+    from .errors import CakgError
+    from .service.tasks import TASKS, TaskRefused
 
-    One thread serves job after job (a thread per job cost 130 us a request); after a job
-    that ran long, and so may have recursed deep, it is replaced by a fresh one, which
-    gives the stack pages the old one touched back to the system.
-    """
-
-    RETIRE_AFTER_SECONDS = 0.5
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue | None = None
-        self._answers: queue.SimpleQueue = queue.SimpleQueue()
-
-    def _loop(self, jobs: queue.SimpleQueue) -> None:
-        while (work := jobs.get()) is not None:
-            try:
-                self._answers.put(work())
-            except BaseException:  # noqa: BLE001 - never leave the caller waiting
-                self._answers.put(("error", 500, "query evaluation failed"))
-
-    def run(self, work: Callable[[], tuple]) -> tuple:
-        if self._jobs is None:
-            self._jobs = queue.SimpleQueue()
-            threading.Thread(target=self._loop, args=(self._jobs,), name="query", daemon=True).start()
-        began = time.monotonic()
-        self._jobs.put(work)
-        answer = self._answers.get()
-        if time.monotonic() - began > self.RETIRE_AFTER_SECONDS:
-            self._jobs.put(None)  # that thread ends; the next job starts a fresh one
-            self._jobs = None
-        return answer
+    function = TASKS.get(task.name)
+    if function is None:
+        return ("error", 500, f"no task {task.name!r}")
+    try:
+        return ("ok", function(served, *task.args))
+    except TaskRefused as error:
+        return ("error", error.status, str(error))
+    except CakgError as error:
+        return ("error", 400, str(error))
+    except Exception as error:  # noqa: BLE001 - an error becomes an answer, not a dead worker
+        detail = " ".join(str(error).split())[:300]
+        return ("error", 500, f"{task.name} failed: {type(error).__name__}: {detail}")
 
 
 def _answer(store: Any, job: Job, check: Callable[[str], None]) -> tuple:
-    """The message a worker sends back for ``job``: ("ok", result) or ("error", status, message)."""
-    import pyoxigraph
+    """The message a worker sends back for ``job`` on a bare pyoxigraph ``store``."""
+    return ServedStore(store, check).answer(job)
 
-    from .sparql_guard import Refused
-    from .store import syntax_message
 
-    try:
-        if job.check:
-            check(job.query)
-        return ("ok", _evaluate(store, job, pyoxigraph))
-    except Refused as error:
-        return ("error", error.status, str(error))
-    except SyntaxError as error:
-        return ("error", 400, syntax_message(error))
-    except _TooLarge as error:
-        return ("error", 400, str(error))
-    except Exception as error:  # noqa: BLE001 - any evaluation error becomes an answer, not a dead worker
-        return ("error", *_evaluation_error(job.query, error))
+_UNSUPPORTED_FUNCTION = re.compile(r"custom function (<[^>\s]{1,200}>) is not supported")
 
 
 def _evaluation_error(query: str, error: Exception) -> tuple[int, str]:
@@ -243,6 +318,10 @@ def _evaluation_error(query: str, error: Exception) -> tuple[int, str]:
     if "service" in query.lower() and isinstance(error, OSError):
         return 400, "SERVICE is not allowed: this endpoint never queries other services"
     detail = " ".join(str(error).split())[:300]
+    unsupported = _UNSUPPORTED_FUNCTION.search(detail)
+    if unsupported is not None:  # the engine knows no such function: the query's mistake, not the service's
+        return 400, (f"the function {unsupported.group(1)} is not supported: this endpoint implements the "
+                     "functions of SPARQL 1.1 and no extension functions")
     return 500, f"query evaluation failed: {type(error).__name__}: {detail}"
 
 
@@ -294,35 +373,92 @@ def _rows(result: Any, job: Job) -> list[tuple]:
     return rows
 
 
+class _Budget:
+    """A binary file that pyoxigraph's serialisers write into, refusing the answer once it passes ``max_bytes``.
+
+    The serialisers write in chunks of 8 KB as they go, so an answer over the budget
+    stops being evaluated and written at the chunk that passes it.
+    """
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.body = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.body += chunk
+        if len(self.body) > self.job.max_bytes:
+            raise _too_big(self.job)
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
+# The fewest bytes one solution takes in each format ("{}," / "<result></result>" / CRLF / LF),
+# so a shorter answer cannot hold more solutions than its size allows, and is not counted.
+_LEAST_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+
+
+def _solutions_in(body: bytes | bytearray, fmt: str, ox: Any) -> int:
+    """How many solutions a serialised answer holds."""
+    if fmt == "tsv":  # one line per solution: the format escapes line breaks inside values
+        return body.count(b"\n") - 1
+    if fmt == "xml":  # "<" inside values is written "&lt;"
+        return body.count(b"<result>")
+    return sum(1 for _ in ox.parse_query_results(bytes(body), format=_results_formats(ox)[fmt]))
+
+
+def _results_formats(ox: Any) -> dict[str, Any]:
+    formats = ox.QueryResultsFormat
+    return {"json": formats.JSON, "xml": formats.XML, "csv": formats.CSV, "tsv": formats.TSV}
+
+
 def _evaluate(store: Any, job: Job, ox: Any) -> Any:
+    """Evaluate ``job``: ("bytes", answer) when it names a result format, ("graph", RDF) for CONSTRUCT and
+    DESCRIBE, else ("boolean", value) or ("table", variables, rows of Terms)."""
+    options: dict[str, Any] = {"base_iri": job.base_iri} if job.base_iri else {}
     if job.default_graphs or job.named_graphs:
-        result = store.query(job.query, default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
-                             named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None)
+        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or None
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs] or None
     else:
-        result = store.query(job.query, use_default_graph_as_union=True)
-    from .results import ResultTable
+        options["use_default_graph_as_union"] = True
+    limited = None
+    if job.render:
+        from .row_limit import with_limit
+
+        limited = with_limit(job.query, job.max_rows + 1)  # the engine stops one solution past the limit
+    if limited is not None:
+        try:
+            result = store.query(limited, **options)
+        except SyntaxError:  # where the reading misjudged the query: the query as sent (and its own answer)
+            result = store.query(job.query, **options)
+    else:
+        result = store.query(job.query, **options)
 
     if isinstance(result, ox.QueryBoolean):
-        if job.render:
+        if job.render in ("csv", "tsv"):  # neither format defines booleans: the header-and-value form kept
+            from .results import ResultTable
+
             return ("bytes", ResultTable([], [], bool(result)).render(job.render).encode("utf-8"))
+        if job.render:
+            return ("bytes", result.serialize(format=_results_formats(ox)[job.render]))
         return ("boolean", bool(result))
     if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows = _rows(result, job)
-        if job.render:
-            # Serialising here spreads the work over the workers instead of the server's one event loop.
-            table = ResultTable(variables, [{v: t for v, t in zip(variables, row) if t is not None} for row in rows])
-            body = table.render(job.render).encode("utf-8")
-            if len(body) > job.max_bytes:
-                raise _too_big(job)
-            return ("bytes", body)
-        return ("table", variables, rows)
-    triples, budget = [], job.max_bytes
+        if not job.render:
+            return ("table", [v.value for v in result.variables], _rows(result, job))
+        budget = _Budget(job)
+        result.serialize(budget, format=_results_formats(ox)[job.render])
+        body = budget.body
+        if (len(body) >= _LEAST_ROW_BYTES[job.render] * (job.max_rows + 1)
+                and _solutions_in(body, job.render, ox) > job.max_rows):
+            raise _too_many(job, "rows")
+        return ("bytes", bytes(body))
+    triples, budget_left = [], job.max_bytes
     for triple in result:
         if len(triples) >= job.max_rows:
             raise _too_many(job, "triples")
-        budget -= sum(_term_bytes(term) for term in triple)
-        if budget < 0:
+        budget_left -= sum(_term_bytes(term) for term in triple)
+        if budget_left < 0:
             raise _too_big(job)
         triples.append(triple)
     fmt = ox.RdfFormat.from_media_type(job.media_type) or ox.RdfFormat.TURTLE
@@ -372,6 +508,58 @@ class _Worker:
         if not self.parent.poll(max(0.0, seconds)):
             return None
         return self.parent.recv()
+
+    async def exchange_async(self, job: Job | Task | Status, seconds: float, threads: Any) -> tuple | None:
+        """:meth:`exchange` with the wait in the event loop: no thread is woken for a light query.
+
+        A job or an answer small enough to sit whole in the pipe is written or read at once;
+        a larger one is moved by a thread of ``threads``, so the loop never waits on a copy.
+        Raises EOFError or OSError when the worker died.
+        """
+        loop = asyncio.get_running_loop()
+        data = bytes(_ForkingPickler.dumps(job))
+        if len(data) <= _IN_LOOP_BYTES:
+            self.parent.send_bytes(data)  # the idle worker's pipe is empty: this never blocks
+        else:
+            await loop.run_in_executor(threads, self.parent.send_bytes, data)
+        descriptor = self.parent.fileno()
+        readable = loop.create_future()
+        loop.add_reader(descriptor, lambda: readable.done() or readable.set_result(None))
+        try:
+            async with asyncio.timeout(max(0.0, seconds)):
+                await readable
+        except TimeoutError:
+            return None
+        finally:
+            loop.remove_reader(descriptor)
+        waiting = _waiting_bytes(descriptor)
+        if waiting < 4:  # the worker died (end of file) or is not done writing the length yet
+            return await loop.run_in_executor(threads, self.parent.recv)
+        size = struct.unpack("!i", _read_exactly(descriptor, 4))[0]  # multiprocessing's framing
+        if 0 <= size <= waiting - 4:  # all there: a copy from the pipe, no wait
+            return _ForkingPickler.loads(_read_exactly(descriptor, size))
+        if size == -1:  # over 2 GB: an 8-byte length follows
+            size = struct.unpack("!Q", await loop.run_in_executor(threads, _read_exactly, descriptor, 8))[0]
+        return _ForkingPickler.loads(await loop.run_in_executor(threads, _read_exactly, descriptor, size))
+
+
+def _read_exactly(descriptor: int, size: int) -> bytes:
+    """``size`` bytes from the pipe; EOFError when it ends first (the worker died)."""
+    chunks, left = [], size
+    while left:
+        chunk = os.read(descriptor, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the worker's pipe ended")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _waiting_bytes(descriptor: int) -> int:
+    """How many bytes the pipe holds now."""
+    buffer = array.array("i", [0])
+    fcntl.ioctl(descriptor, termios.FIONREAD, buffer)
+    return buffer[0]
 
 
 def _crash_message(exitcode: int | None) -> QueryFailed:
@@ -503,7 +691,7 @@ class WorkerPool:
             raise Saturated(f"the service is busy: no query worker became free within the {seconds:g} s "
                             "timeout; retry later", self.retry_after)
         try:
-            message = await loop.run_in_executor(self._threads, worker.exchange, job, deadline - loop.time())
+            message = await worker.exchange_async(job, deadline - loop.time(), self._threads)
         except (EOFError, OSError):
             worker.process.join(timeout=2)
             exitcode = worker.process.exitcode
@@ -525,5 +713,5 @@ class WorkerPool:
         raise QueryFailed(message[1], message[2])
 
 
-__all__ = ["Job", "Status", "WorkerPool", "QueryTimeout", "QueryFailed", "Saturated", "copy_into_memory",
+__all__ = ["Job", "Task", "Status", "ServedStore", "WorkerPool", "QueryTimeout", "QueryFailed", "Saturated", "copy_into_memory",
            "DEFAULT_MAX_BYTES"]
