@@ -336,28 +336,19 @@ def _listen(host: str, port: int):
 def cmd_analyze(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
-    from . import analyses
-    from .network import project
+    from . import analyses, catalogue
 
     kind, names = args.kind, args.names
-    expected = {"path": 2, "compare": 2, "ego": 1}.get(kind, 0)
+    spec = catalogue.ANALYSES[kind]
+    expected = len(spec.actors)
     if len(names) != expected:
         raise InputError(f"analyze {kind} takes {expected} actor name(s), got {len(names)}")
     saved = _analysis_output(args) if args.save is not None else None  # refused before any work, not after
     store = _store(args)
     source = _analysis_source(args) if saved is not None else None
     started = datetime.now(timezone.utc)
-    if kind in ("path", "ego", "compare"):
-        graph = project(store, args.network)
-        if kind == "path":
-            result = analyses.path(store, graph, names[0], names[1], args.network)
-        elif kind == "ego":
-            result = analyses.ego(store, graph, names[0], args.depth, args.network)
-        else:
-            result = analyses.compare(store, graph, names[0], names[1], args.network)
-    else:
-        network = args.network if args.network_given else ("connectivity" if kind == "resilience" else "cooperation")
-        result = analyses.run_named(store, kind, network, args.top)
+    network = args.network if args.network_given else spec.default_network
+    result = analyses.run_named(store, kind, network, args.top, tuple(names), args.depth)
     if args.top and kind not in ("centrality",):
         result.rows = result.rows[: args.top]
     if saved is not None:
@@ -534,6 +525,8 @@ def cmd_curate(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from . import catalogue  # the choices below are the catalogue's
+
     top = argparse.ArgumentParser(prog="cakg", description="China–ASEAN ICT cooperation knowledge graph")
     top.add_argument("--version", action="version", version=f"cakg {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -575,15 +568,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
     p.add_argument("-e", dest="expression", metavar="SPARQL", help="run this query text")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="bind a parameter (repeatable)")
-    p.add_argument("--format", choices=["table", "csv", "tsv", "json", "xml", "md"], default="table")
+    p.add_argument("--format", choices=catalogue.QUERY_OUTPUT_FORMATS, default="table")
     p.add_argument("--queries", metavar="DIR", help="saved-query folder (default: ./queries)")
     p.set_defaults(func=cmd_query)
 
     p = with_store(commands.add_parser("export", help="write the built graph in an RDF format"))
-    p.add_argument("--format", choices=["turtle", "nt", "nq", "trig", "jsonld", "xml", "graphml", "gexf", "csv"],
+    p.add_argument("--format", choices=[f.name for f in catalogue.EXPORT_FORMATS],
                    default="turtle")
     p.add_argument("--graph", metavar="NAME", help="only this named graph (IRI or name under graph/, e.g. wp2016); "
-                   "for graphml/gexf the network: cooperation (default), connectivity, city, actor-fact")
+                   f"for graphml/gexf the network: {', '.join(catalogue.NETWORKS)} (default {catalogue.DEFAULT_NETWORK})")
     p.add_argument("--graphs", choices=["document", "file"], default="document",
                    help="TriG/N-Quads: one named graph per source document (default) or per input file")
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
@@ -628,12 +621,12 @@ def parser() -> argparse.ArgumentParser:
 
     p = with_store(commands.add_parser("analyze", help="network analyses: centrality, communities, resilience, "
                                         "components, path A B, ego A, compare A B"))
-    p.add_argument("kind", choices=["centrality", "communities", "components", "resilience", "path", "ego", "compare"])
+    p.add_argument("kind", choices=list(catalogue.ANALYSES))
     p.add_argument("names", nargs="*", metavar="ACTOR", help="actors by label (any language), acronym or IRI")
-    p.add_argument("--network", default="cooperation", choices=["cooperation", "connectivity", "city", "actor-fact", "market"])
+    p.add_argument("--network", default=catalogue.DEFAULT_NETWORK, choices=list(catalogue.NETWORKS))
     p.add_argument("--depth", type=int, default=1, help="ego network depth (default 1)")
     p.add_argument("--top", type=int, metavar="N", help="only the first N rows")
-    p.add_argument("--format", choices=["table", "csv", "json", "tsv", "md"], default="table")
+    p.add_argument("--format", choices=catalogue.ANALYSIS_OUTPUT_FORMATS, default="table")
     p.add_argument("--save", nargs="?", const="", metavar="FILE",
                    help="also write the result with a description of the run (source, fingerprint, time, algorithm, "
                         "parameters) to FILE.ttl or FILE.trig; the build is never changed")
@@ -647,7 +640,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = with_store(commands.add_parser("viz", help="draw a network: interactive HTML page, PNG/SVG figures, map"))
     p.add_argument("--network", default="cooperation", metavar="NAME",
-                   help="cooperation (default), connectivity, city or actor-fact")
+                   help=f"{', '.join(catalogue.NETWORKS)} (default {catalogue.DEFAULT_NETWORK})")
     p.add_argument("--out", metavar="FILE.html", help="the interactive page (default: network-NAME.html; "
                    "written unless only --png/--svg are given)")
     p.add_argument("--png", metavar="FILE", help="also write a static figure as PNG")
