@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,9 +50,10 @@ SMALL_FACT = textwrap.dedent("""\
 def datasets(scales: list[int], work: Path) -> list[tuple[str, Layout]]:
     small = work / "small" / "data"
     (small / "facts").mkdir(parents=True)
-    subprocess.run(["cp", "-r", str(ROOT / "data" / "sources"), str(small / "sources")], check=True)
+    shutil.copytree(ROOT / "data" / "sources", small / "sources")
     (small / "facts" / "mct.ttl").write_text(SMALL_FACT, encoding="utf-8")
-    found = [("small project", Layout(ROOT / "ontology", small)), ("real data", Layout(ROOT / "ontology", ROOT / "data"))]
+    found = [("small project", Layout(ROOT / "ontology", small)),
+             ("real data", Layout(ROOT / "ontology", ROOT / "data"))]
     for scale in scales:
         out = work / f"synth-{scale}"
         subprocess.run([sys.executable, "-m", "cakg.cli", "synth", "--triples", str(scale), "--out", str(out)],

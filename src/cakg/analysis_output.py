@@ -1,4 +1,4 @@
-"""An analysis saved to a file of its own, described (what, from which build or endpoint, when, how); never into a build.
+"""An analysis saved to a file of its own, described (what, from which source, when, how); never into a build.
 
 ``cakg analyze … --save FILE.ttl`` (Turtle) or ``FILE.trig`` (TriG, in the named
 graph ``graph/analyses``) writes the scores as :func:`cakg.analyses.to_rdf` makes
@@ -15,6 +15,7 @@ a file inside the build folder is refused.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -118,9 +119,10 @@ def render(result: Analysis, source: Source, started: datetime, ended: datetime,
     """The file's bytes: a comment saying what it holds, then the quads (Turtle: their triples)."""
     quads = described(result, source, started, ended)
     data = [q.triple for q in quads] if fmt == RdfFormat.TURTLE else quads
+    parameters = json.dumps(result.parameters, sort_keys=True, ensure_ascii=False)
     header = [f"# cakg analyze {result.name}: the {result.network} network, {len(result.rows)} row(s)",
               f"# from {source.describe()}",
-              f"# algorithm {result.algorithm}; parameters {result.parameters}",
+              f"# algorithm {result.algorithm}; parameters {parameters}",
               f"# computed by cakg {__version__} from {started.isoformat(timespec='seconds')} "
               f"to {ended.isoformat(timespec='seconds')}"]
     body = serialize(data, format=fmt, prefixes=dict(PREFIXES))
