@@ -247,3 +247,15 @@ def test_trig_export_keeps_one_named_graph_per_source_document(built):
     assert {(s, p, o) for s, p, o, _ in dataset.quads()} == {(s, p, o) for s, p, o, _ in per_file.quads()}
     wp2016 = dataset.graph(rdflib.URIRef("https://w3id.org/cakg/graph/wp2016"))
     assert (rdflib.URIRef("https://w3id.org/cakg/id/passage/wp2016-ii-i-3-p1"), None, None) in wp2016
+
+
+def test_a_damaged_build_info_makes_the_build_stale_and_a_one_line_error_for_readers(built):
+    from cakg.build import is_stale
+
+    out = built / "build"
+    assert not is_stale(out)
+    (out / "build-info.json").write_text("{not json", encoding="utf-8")
+    assert is_stale(out)
+    result = cakg("analyze", "centrality", "--save", str(built / "scores.ttl"), cwd=built)
+    assert result.returncode == 2 and "build-info.json: not the JSON a build writes" in result.stderr
+    assert "Traceback" not in result.stderr and not (built / "scores.ttl").exists()

@@ -254,7 +254,10 @@ def is_stale(out: Path, layout: Layout | None = None) -> bool:
     folder = BuildFolder(out)
     if not folder.is_built():
         return True
-    info = folder.info()
+    try:
+        info = folder.info()
+    except InputError:  # an unreadable or damaged build-info.json: build again
+        return True
     if layout is None:
         inputs = info.get("inputs", {})
         data, ontology = Path(inputs.get("data", "")), Path(inputs.get("ontology", ""))
