@@ -15,7 +15,8 @@ The build is read through a descriptor of its folder, so a swap during the
 snapshot cannot mix two builds (a build deleted part-way is retried). The
 snapshot is held under an exclusive ``flock`` and removed when the service
 stops; a service that was killed leaves it, and the next service started beside
-the same build removes it (its lock is free and its process gone).
+the same build removes it (its lock is free and its process gone). What a build
+folder holds, and so what the snapshot copies, is :mod:`cakg.build_folder`'s to say.
 
 Where no folder can be made beside the build (a read-only parent), no build
 can replace it either, so the service reads the build in place.
@@ -34,7 +35,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-BUILD_INFO = "build-info.json"
+from .build_folder import BuildFolder
+from .errors import CakgError
 
 
 class Snapshot:
@@ -81,7 +83,7 @@ def take(build_dir: Path) -> Snapshot:
             try:
                 info = _copy(build_dir, target)
                 return Snapshot(target, info, copied=True, lock=lock)
-            except (OSError, json.JSONDecodeError) as error:
+            except (OSError, ValueError, CakgError) as error:
                 if attempt == 2:
                     detail = re.sub(r"/proc/self/fd/\d+", str(build_dir), " ".join(str(error).split()))
                     raise OSError(f"{build_dir}: cannot take a snapshot of the build to serve: {detail}") from None
@@ -95,7 +97,7 @@ def take(build_dir: Path) -> Snapshot:
 
 
 def _read_info(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / BUILD_INFO).read_text(encoding="utf-8"))
+    return BuildFolder(folder).info()
 
 
 def _copy(build_dir: Path, target: Path) -> dict[str, Any]:
@@ -105,15 +107,16 @@ def _copy(build_dir: Path, target: Path) -> dict[str, Any]:
     try:
         # /proc/self/fd/N names the folder the descriptor holds, even after a swap renamed it.
         held = Path(f"/proc/self/fd/{descriptor}")
-        source = held if held.is_dir() else build_dir
-        info_text = (source / BUILD_INFO).read_text(encoding="utf-8")
+        source = BuildFolder(held if held.is_dir() else build_dir)
+        copy = BuildFolder(target)
+        info_text = source.info_text()
         info = json.loads(info_text)
-        (target / BUILD_INFO).write_text(info_text, encoding="utf-8")
-        if (source / "ontology").is_dir():
-            shutil.copytree(source / "ontology", target / "ontology", copy_function=_link_or_copy)
-        store = pyoxigraph.Store.read_only(str(source / "store"))
+        copy.info_file.write_text(info_text, encoding="utf-8")
+        if source.ontology_dir.is_dir():
+            shutil.copytree(source.ontology_dir, copy.ontology_dir, copy_function=_link_or_copy)
+        store = pyoxigraph.Store.read_only(str(source.store_dir))
         try:
-            store.backup(str(target / "store"))
+            store.backup(str(copy.store_dir))
         finally:
             del store
         return info

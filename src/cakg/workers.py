@@ -405,6 +405,11 @@ def _solutions_in(body: bytes | bytearray, fmt: str, ox: Any) -> int:
         return body.count(b"\n") - 1
     if fmt == "xml":  # "<" inside values is written "&lt;"
         return body.count(b"<result>")
+    if fmt == "csv":  # values holding line breaks are quoted: the csv module reads records, not lines
+        import csv
+        import io
+
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
     return sum(1 for _ in ox.parse_query_results(bytes(body), format=_results_formats(ox)[fmt]))
 
 

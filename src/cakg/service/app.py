@@ -80,7 +80,7 @@ class ServiceLifespan:
         await receive()  # lifespan.startup
         try:
             await self.service.start()
-        except (OSError, RuntimeError, ValueError) as error:
+        except (OSError, RuntimeError, ValueError, CakgError) as error:
             message = " ".join(str(error).split())
             await send({"type": "lifespan.startup.failed", "message": f"cakg serve: cannot start: {message}"})
             return

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import re
 import time
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ..build_folder import BuildFolder
 from ..catalogue import NETWORKS
 from ..queries import SavedQuery, load_saved_queries
 from ..snapshot import Snapshot, take
@@ -55,10 +55,10 @@ class Service:
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
         self.snapshot: Snapshot | None = None
-        self._describe(json.loads((config.build_dir / "build-info.json").read_text(encoding="utf-8")))
+        self._describe(BuildFolder(config.build_dir).info())
         self.saved: dict[str, SavedQuery] = (
             load_saved_queries(config.queries_dir) if config.queries_dir.is_dir() else {})
-        self.pool = WorkerPool(str(config.build_dir / "store"), config.workers, config.timeout, self.in_memory,
+        self.pool = WorkerPool(str(BuildFolder(config.build_dir).store_dir), config.workers, config.timeout, self.in_memory,
                                self.graphs, config.max_waiting)
         self.started = time.time()
         self.analyses = LruCache(ANALYSES_KEPT)
@@ -75,12 +75,17 @@ class Service:
         """The folder holding the build being served: the snapshot once started."""
         return self.snapshot.path if self.snapshot is not None else self.config.build_dir
 
+    @property
+    def served(self) -> BuildFolder:
+        """The build being served, as its layout names its parts."""
+        return BuildFolder(self.served_dir)
+
     async def start(self) -> None:
         """Take the snapshot of the build and start the workers on it."""
         loop = asyncio.get_running_loop()
         self.snapshot = await loop.run_in_executor(None, take, self.config.build_dir)
         self._describe(self.snapshot.info)
-        self.pool.store_path, self.pool.graphs = str(self.served_dir / "store"), tuple(sorted(self.graphs))
+        self.pool.store_path, self.pool.graphs = str(self.served.store_dir), tuple(sorted(self.graphs))
         self.pool.in_memory = self.in_memory
         try:
             await self.pool.start()

@@ -62,14 +62,14 @@ async def entity(request: Request) -> Response:
 async def ontology(request: Request) -> Response:
     """The ontology's documentation (HTML) or the ontology itself (Turtle), from the build being served."""
     service: Service = request.app.state.service
-    folder = service.served_dir / "ontology"
+    build = service.served
     wants_turtle = request.url.path.endswith(".ttl") or (
         not prefers_html(request.headers.get("accept"))
         and negotiate(request.headers.get("accept"), ["text/turtle"]) == "text/turtle"
         and "text/html" not in (request.headers.get("accept") or ""))
     if wants_turtle:
-        return FileResponse(folder / "cakg-ontology.ttl", media_type="text/turtle; charset=utf-8")
-    return FileResponse(folder / "index.html", media_type="text/html; charset=utf-8")
+        return FileResponse(build.ontology_ttl, media_type="text/turtle; charset=utf-8")
+    return FileResponse(build.ontology_html, media_type="text/html; charset=utf-8")
 
 
 __all__ = ["entity", "ontology", "describe_query"]
