@@ -1,12 +1,17 @@
-"""The HTTP server's own limits: how long a client may take to send a request's head.
+"""The HTTP server's own limits and parser: how long a client may take to send a request's head.
 
 uvicorn closes a connection left idle between requests (``timeout_keep_alive``)
 but restarts that clock at every byte received, so a client sending one header
 line every few seconds could hold a connection (and its memory) for as long as
-it liked. :class:`HeadDeadlineProtocol` is uvicorn's h11 protocol with one
+it liked. :class:`HeadDeadlineProtocol` is uvicorn's httptools protocol with one
 deadline more: the head of each request (request line and headers) must be
 complete within :data:`HEAD_SECONDS` of its first byte, or the connection is
 answered 408 and closed. The body has its own deadline in the service.
+
+The protocol is uvicorn's httptools one (llhttp, Node.js's HTTP parser, in C)
+rather than its pure-Python h11 one: on this machine a bare uvicorn application
+answered 15,000 requests/s with it against 6,600 with h11, and the parser was the
+largest part of the service's own time per light query.
 """
 
 from __future__ import annotations
@@ -14,28 +19,39 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEAD_SECONDS = 20.0
 KEEP_ALIVE_SECONDS = 5
+LINGER_SECONDS = 2.0  # after a 408, how long the client's further bytes are read and dropped
 
 
-class HeadDeadlineProtocol(H11Protocol):
-    """uvicorn's h11 protocol, closing connections whose request head is not complete in time."""
+class HeadDeadlineProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, closing connections whose request head is not complete in time."""
 
     head_seconds = HEAD_SECONDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer: asyncio.TimerHandle | None = None
+        self._awaiting_head = True  # the next bytes belong to a request's head
+        self._refused = False
 
     def data_received(self, data: bytes) -> None:
-        if self._head_timer is None and self.conn.their_state is h11.IDLE:
+        if self._refused:  # answered 408: what the client still sends is read and dropped until the close
+            return
+        if self._head_timer is None and self._awaiting_head:
             self._head_timer = self.loop.call_later(self.head_seconds, self._head_too_slow)
         super().data_received(data)
-        if self.conn.their_state is not h11.IDLE:  # the head is complete (or the connection failed)
-            self._cancel_head_timer()
+
+    def on_headers_complete(self) -> None:
+        self._awaiting_head = False
+        self._cancel_head_timer()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._awaiting_head = True  # what comes next is the head of the next request
+        super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
@@ -48,12 +64,16 @@ class HeadDeadlineProtocol(H11Protocol):
 
     def _head_too_slow(self) -> None:
         self._head_timer = None
-        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+        if self.transport.is_closing() or not self._awaiting_head:
             return
         self.transport.write(b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
                              b"connection: close\r\ncontent-length: 52\r\n\r\n"
                              b"the request head did not arrive within the deadline\n")
-        self.transport.close()
+        # Half-close, and keep reading a moment: closing with the client's bytes unread would send
+        # a reset, which can reach the client before the answer does.
+        self._refused = True
+        self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
 def uvicorn_options() -> dict[str, Any]:

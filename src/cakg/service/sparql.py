@@ -27,16 +27,13 @@ async def read_body(request: Request, limit: int, seconds: float) -> bytes:
     if declared and declared.isdigit() and int(declared) > limit:
         raise ProtocolError(413, f"the request body is larger than {limit} bytes")
     body = bytearray()  # appending to bytes would copy the whole body for every chunk
-
-    async def read() -> None:
-        async for chunk in request.stream():
-            body.extend(chunk)
-            if len(body) > limit:
-                raise ProtocolError(413, f"the request body is larger than {limit} bytes")
-
     try:
-        await asyncio.wait_for(read(), seconds)
-    except asyncio.TimeoutError:
+        async with asyncio.timeout(seconds):  # a deadline without a task of its own (wait_for made one)
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > limit:
+                    raise ProtocolError(413, f"the request body is larger than {limit} bytes")
+    except TimeoutError:
         raise ProtocolError(408, f"the request body did not arrive within {seconds:g} s") from None
     return bytes(body)
 
@@ -80,7 +77,11 @@ async def sparql_endpoint(request: Request) -> Response:
     service: Service = request.app.state.service
     body = (await read_body(request, service.config.max_request_bytes, service.config.body_seconds)
             if request.method == "POST" else b"")
-    parsed = parse_request(request.method, request.url.query, request.headers.get("content-type"), body)
+    try:  # from the scope: request.url would build a whole URL for it
+        query_string = request.scope.get("query_string", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the query string is not UTF-8") from None
+    parsed = parse_request(request.method, query_string, request.headers.get("content-type"), body)
     if parsed.query is None:
         return service_description(request, service)
     return await run_query(request, service, parsed.query, parsed.format, parsed.default_graphs,
