@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad
 
+from .catalogue import ANALYSES
 from .errors import InputError
 from .store import GraphStore
 from .vocab import CAKG, GRAPH, ID, PROV, RDF, RDFS, XSD
@@ -310,6 +311,10 @@ def _number(value: float | int) -> Literal:
     return Literal(repr(float(value)), datatype=NamedNode(XSD + "double"))
 
 
+# The analyses of a whole network (the others take actors), by the catalogue.
+KINDS = tuple(name for name, spec in ANALYSES.items() if not spec.actors)
+
+
 def run_named(store: GraphStore, kind: str, network: str, top: int | None = None, actors: tuple[str, ...] = (),
               depth: int = 1, graph: nx.Graph | None = None) -> Analysis:
     """Any analysis of :data:`cakg.catalogue.ANALYSES` by name: the one dispatch of the CLI and the service.
@@ -317,7 +322,6 @@ def run_named(store: GraphStore, kind: str, network: str, top: int | None = None
     ``actors`` are the names the kind takes (path and compare two, ego one); ``graph`` is
     the projection when the caller already has it.
     """
-    from .catalogue import ANALYSES
     from .network import project
 
     spec = ANALYSES.get(kind)

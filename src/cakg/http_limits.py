@@ -1,4 +1,4 @@
-"""The HTTP server's own limits and parser: how long a client may take to send a request's head.
+"""The HTTP protocol the service runs on: uvicorn's C parser, with a deadline for each request's head.
 
 uvicorn closes a connection left idle between requests (``timeout_keep_alive``)
 but restarts that clock at every byte received, so a client sending one header

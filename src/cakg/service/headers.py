@@ -1,4 +1,4 @@
-"""What every response carries: the pages' Content-Security-Policy, no sniffing, no referrer to other sites; one access-log line per request."""
+"""What the service adds to every response: the security headers (the pages' CSP, no sniffing, no referrer) and an access-log line."""
 
 from __future__ import annotations
 
