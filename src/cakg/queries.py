@@ -9,7 +9,10 @@ that is ``NAME TYPE DEFAULT | description`` with ``-`` as DEFAULT for a
 required parameter. Values are parsed and typed here, turned into RDF terms
 by pyoxigraph (which escapes them), and bound with a ``VALUES`` block placed
 at the start of the query's outer ``WHERE`` group: a value is never pasted
-into the query text as a string.
+into the query text as a string. A value of a type that names an entity
+(``country``, ``actor``, ``topic``, ``indicator``, ``iri``) may also be a name in
+any language: :mod:`cakg.names` reads it against the store into the short form
+parsed here before the query is bound.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pyoxigraph import Literal, NamedNode
 from .errors import InputError
 from .vocab import ID, PREFIXES, XSD
 
-PARAM_TYPES = ("iri", "country", "topic", "string", "lang", "integer", "decimal", "year")
+PARAM_TYPES = ("iri", "country", "actor", "topic", "indicator", "string", "lang", "integer", "decimal", "year")
 
 
 @dataclass(frozen=True)
@@ -82,17 +85,17 @@ def to_term(param: Param, raw: str, query: str) -> NamedNode | Literal:
         return InputError(f"query {query}: parameter {param.name}={raw!r} is not {expected}")
 
     try:
-        if param.type == "iri":
+        if param.type in ("iri", "actor"):
             return NamedNode(expand_iri(value))
         if param.type == "country":
             if re.fullmatch(r"[A-Za-z]{3}", value):
                 return NamedNode(f"{ID}country/{value.lower()}")
-            if value.startswith(("http://", "https://", "country/")) or ":" in value:
+            if value.startswith(("http://", "https://")) or ":" in value or re.fullmatch(r"[a-z-]+/[A-Za-z0-9._-]+", value):
                 return NamedNode(expand_iri(value))
-            raise bad("an ISO 3166 alpha-3 code (tha, khm…) or a country IRI")
-        if param.type == "topic":
+            raise bad("an ISO 3166 alpha-3 code (tha, khm…), a country's name or a country IRI")
+        if param.type in ("topic", "indicator"):
             if re.fullmatch(r"[a-z0-9-]+", value):
-                return NamedNode(f"{ID}topic/{value}")
+                return NamedNode(f"{ID}{param.type}/{value}")
             return NamedNode(expand_iri(value))
         if param.type == "string":
             return Literal(value)
