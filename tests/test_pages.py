@@ -246,7 +246,7 @@ def test_search_json(client):
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
     data = response.json()
     assert data["query"] == "submarine"
-    assert set(data) == {"query", "entities", "passages"}
+    assert set(data) == {"query", "entities", "passages", "more", "corrections", "suggestions"}
     entity = next(e for e in data["entities"] if e["iri"] == ID + "infrastructure/mct-cable")
     assert set(entity) == {"iri", "label", "match", "lang", "types"}
     assert "https://w3id.org/cakg/ontology#SubmarineCable" in entity["types"]
@@ -260,7 +260,8 @@ def test_search_without_a_query_shows_the_form(client):
     for url in ("/search", "/search?q=", "/search?q=%20%20"):
         parsed = page(client, url)
         assert "q" in parsed.inputs() and "Entities" not in parsed.text
-    assert client.get("/search?format=json").json() == {"query": "", "entities": [], "passages": []}
+    assert client.get("/search?format=json").json() == {"query": "", "entities": [], "passages": [], "more": False,
+                                                         "corrections": {}, "suggestions": []}
 
 
 @pytest.mark.parametrize("q", ['<script>alert("x")</script>', 'a"b\\c', "x' } UNION { ?s ?p ?o", "}}\n#", "\\u0022"])
@@ -325,7 +326,7 @@ def test_query_page_runs_with_parameters(client):
 
 def test_query_page_with_a_bad_value_shows_the_error(client):
     parsed = page(client, "/queries/country-figures?country=<b>x", status=400)
-    assert "is not an ISO 3166 alpha-3 code" in parsed.text
+    assert "no country or country group is named '<b>x'" in parsed.text  # read as a name: none has it
     assert "<b>x" not in parsed.raw and "&lt;b&gt;x" in parsed.raw
     assert "country" in parsed.inputs()  # the form is still there to correct it
 

@@ -193,7 +193,7 @@ def evidence_for(store: GraphStore, facts: Iterable[str]) -> dict[str, list[dict
     if not values:
         return {}
     table = store.select(f"""PREFIX cakg: <{CAKG}> PREFIX prov: <{PROV}> PREFIX rdfs: <{RDFS}>
-SELECT ?fact ?label ?quote ?number ?code WHERE {{
+SELECT ?fact ?label ?quote ?number ?code ?p WHERE {{
   VALUES ?fact {{ {values} }}
   OPTIONAL {{ ?fact rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }}
   OPTIONAL {{ ?fact cakg:evidence ?e . ?e cakg:quote ?quote ; prov:wasQuotedFrom ?p .
@@ -203,7 +203,8 @@ SELECT ?fact ?label ?quote ?number ?code WHERE {{
     for row in table.rows:
         entry = {"fact": row["fact"].value, "label": row["label"].value if "label" in row else ""}
         if "quote" in row:
-            entry.update(quote=row["quote"].value, document=row["code"].value, section=row["number"].value)
+            entry.update(quote=row["quote"].value, document=row["code"].value, section=row["number"].value,
+                         passage=row["p"].value)
         found.setdefault(row["fact"].value, []).append(entry)
     return found
 
@@ -226,7 +227,8 @@ def path(store: GraphStore, graph: nx.Graph, source: str, target: str, network: 
                 rows.append({"step": number, "from": _label(graph, u), "to": _label(graph, v),
                              "relation": edge.get("relation", ""), "fact": item.get("label") or fact,
                              "quote": item.get("quote", ""), "document": item.get("document", ""),
-                             "section": item.get("section", ""), "fact_iri": fact})
+                             "section": item.get("section", ""), "fact_iri": fact,
+                             "passage_iri": item.get("passage", "")})
     return Analysis("path", network, ["step", "from", "to", "relation", "fact", "quote", "document", "section"],
                     rows, "networkx shortest_path (unweighted)", {"source": a, "target": b},
                     {"length": len(steps), "nodes": [_label(graph, n) for n in nodes]})

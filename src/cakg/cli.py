@@ -222,8 +222,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         if not sep or not key:
             raise InputError(f"--param {item!r}: write --param NAME=VALUE")
         values[key] = value
-    text = query.bind(values)
     store = _store(args)
+    values = _resolve_names(store, query, values)
+    text = query.bind(values)
     form = query_form(text)
     if form in ("CONSTRUCT", "DESCRIBE"):
         from pyoxigraph import RdfFormat, serialize
@@ -236,6 +237,19 @@ def cmd_query(args: argparse.Namespace) -> int:
     table = store.select(text, f"query {query.name}")
     sys.stdout.write(table.render(args.format))
     return EXIT_OK
+
+
+def _resolve_names(store, query, values: dict[str, str]) -> dict[str, str]:
+    """Parameters naming entities by name, code or IRI read against the store (cakg.names); notes on stderr."""
+    from .names import ENTITY_TYPES, Names, needs_resolving, resolve_values
+
+    params = [(p.name, p.type) for p in query.params]
+    if not any(kind in ENTITY_TYPES and name in values and needs_resolving(values[name]) for name, kind in params):
+        return values
+    resolved, notes = resolve_values(Names.read(store), params, values, query.name)
+    for name, note in notes.items():
+        print(f"{name}: {note}", file=sys.stderr)
+    return resolved
 
 
 def cmd_push(args: argparse.Namespace) -> int:

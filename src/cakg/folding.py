@@ -18,6 +18,8 @@ from dataclasses import dataclass
 # Letters that do not decompose under NFKD but that people type without their stroke.
 _EXTRA = {"đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "ss", "æ": "ae", "Æ": "ae",
           "œ": "oe", "Œ": "oe", "ı": "i"}
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+_CHUNK = re.compile(r"[A-Za-z0-9]+|[^\x00-\x7f]+")
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff]")
 
 
@@ -60,30 +62,44 @@ def fold(text: str) -> Folded:
     Letters and digits make words; everything else separates them; each character
     of a script written without spaces is a word.
     """
+    if text.isascii():  # most text: the same words, found by the regular expression engine
+        found = [(m.group().lower(), m.span()) for m in _ASCII_WORD.finditer(text)]
+        return Folded(tuple(w for w, _ in found), tuple(span for _, span in found))
     words: list[str] = []
     spans: list[tuple[int, int]] = []
     current: list[str] = []
     start = end = 0
-    for ch, index in _fold_chars(text):
-        if _UNSPACED.match(ch):
-            if current:
-                words.append("".join(current))
-                spans.append((start, end))
-                current = []
-            words.append(ch)
-            spans.append((index, index + 1))
-        elif ch.isalnum():
-            if not current:
-                start = index
-            current.append(ch)
-            end = index + 1
-        elif current:
+
+    def flush() -> None:
+        if current:
             words.append("".join(current))
             spans.append((start, end))
-            current = []
-    if current:
-        words.append("".join(current))
-        spans.append((start, end))
+            current.clear()
+
+    # ASCII words in one piece; only the other characters are folded one by one.
+    for chunk in _CHUNK.finditer(text):
+        if chunk.start() != end:
+            flush()
+        if chunk.group().isascii():
+            if not current:
+                start = chunk.start()
+            current.append(chunk.group().lower())
+            end = chunk.end()
+            continue
+        for ch, index in _fold_chars(chunk.group()):
+            index += chunk.start()
+            if _UNSPACED.match(ch):
+                flush()
+                words.append(ch)
+                spans.append((index, index + 1))
+            elif ch.isalnum():
+                if not current:
+                    start = index
+                current.append(ch)
+            else:
+                flush()
+            end = index + 1
+    flush()
     return Folded(tuple(words), tuple(spans))
 
 

@@ -84,6 +84,30 @@ def _made_from(folder: Path, digest: str) -> bool:
     return stamp == digest and all((folder / name).is_file() for name in (ONTOLOGY_TTL, ONTOLOGY_HTML))
 
 
+def _for_pylode(graph):
+    """The graph as pyLODE should document it: the ontology's own metadata once, in English.
+
+    pyLODE reads every ``skos:ConceptScheme`` (topics, indicators, units) as more
+    metadata of the ontology and writes all their titles, creators and dates together,
+    and it runs the labels of a term in every language into one string
+    ("Actor行为体"). The page keeps the schemes' concepts and the terms; the Turtle file
+    keeps every language.
+    """
+    from rdflib import OWL, RDF, RDFS, SKOS, Literal
+    from rdflib.namespace import DCTERMS
+
+    for scheme in list(graph.subjects(RDF.type, SKOS.ConceptScheme)):
+        graph.remove((scheme, None, None))
+    for ontology in graph.subjects(RDF.type, OWL.Ontology):  # pyLODE heads the page with its titles and labels
+        if (ontology, DCTERMS.title, None) in graph:
+            graph.remove((ontology, RDFS.label, None))
+    for subject, predicate in {(s, p) for s, p, o in graph if isinstance(o, Literal) and o.language == "en"}:
+        for value in list(graph.objects(subject, predicate)):
+            if isinstance(value, Literal) and value.language not in (None, "en"):
+                graph.remove((subject, predicate, value))
+    return graph
+
+
 def _render(ontology_dir: Path, out: Path) -> None:
     OntPub = _import_pylode()
     (out / ONTOLOGY_TTL).write_bytes(merged_ontology(ontology_dir))
@@ -93,5 +117,5 @@ def _render(ontology_dir: Path, out: Path) -> None:
     graph = rdflib.Graph()
     for path in sorted(ontology_dir.glob("*.ttl")):
         graph.parse(path, format="turtle")
-    html = OntPub(ontology=graph).make_html()
+    html = OntPub(ontology=_for_pylode(graph)).make_html()
     (out / ONTOLOGY_HTML).write_text(html, encoding="utf-8")

@@ -74,9 +74,26 @@ def _details() -> dict[str, dict[str, dict]]:
                                   "IRIs resolve against the endpoint's own IRI.")
     return {
         "/": {"get": {"responses": {"200": {"description": "The home page", "content": _HTML}}}},
-        "/search": {"get": {"parameters": [_query("q", "Text to find in labels and passages"), _format_parameter()],
+        "/search": {"get": {"parameters": [_query("q", "Words to find in names (any language) and passages"),
+                                           _query("class", "Only entities of this class (IRI or prefixed name)"),
+                                           _query("doc", "Only passages of this document, and entities it cites "
+                                                         "(short code)"),
+                                           _format_parameter()],
                             "responses": {"200": {"description": "Matches", "content": {**_HTML, **_JSON_OBJECT}},
                                           **_errors(503)}}},
+        "/read": {"get": {"responses": {"200": {"description": "The documents to read", "content": _HTML}}}},
+        "/read/{code}": {"get": {
+            "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                            "description": "The document's short code (wp2016, sc2019)"},
+                           _query("quote", "A quote to highlight where it occurs")],
+            "responses": {"200": {"description": "The document's text with the facts citing each passage",
+                                  "content": _HTML}, **_errors(404, 503)}}},
+        "/read/passage/{slug}": {"get": {
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
+                            "description": "The passage's IRI after id/passage/ (wp2016-ii-i-3-p1)"},
+                           _query("quote", "A quote to highlight")],
+            "responses": {"303": {"description": "To the passage in its document's reading view"},
+                          **_errors(404, 503)}}},
         "/editor": {"get": {"parameters": [_query("query", "The query to open with"),
                                            _query("example", "A saved query to open with")],
                             "responses": {"200": {"description": "The editor", "content": _HTML}}}},

@@ -20,13 +20,16 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from . import __version__
 from .catalogue import GRAPH_FORMATS, NETWORKS, RESULT_FORMATS, THEMES, theme_title
 from .queries import SavedQuery
-from .views import SEARCH_ENTITY_LIMIT, TableView, compact, href_for, url_with
+from .search_index import ENTITY_LIMIT, PASSAGE_LIMIT
+from .views import TableView, compact, href_for, passage_url, reading_segments, url_with
 from .vocab import ID, PREFIXES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True,
                    default_for_string=True), trim_blocks=True, lstrip_blocks=True)
+# Links from any quote to where it is read in its document: passage_url(passage_iri, quote, base).
+_env.globals["passage_url"] = passage_url
 
 # Prefixes every editor query starts with (the standard ones of the project).
 EDITOR_PREFIXES = ["cakg", "rdf", "rdfs", "skos", "owl", "xsd", "prov", "qb", "dcterms", "schema", "geo"]
@@ -124,11 +127,18 @@ def query_page(request: Request, query: SavedQuery, values: dict[str, str], tabl
                error: str | None) -> Response:
     base = base_of(request)
     page = f"{base}/queries/{quote(query.name)}"
+    # What the service's parameter reading attached (cakg.service.named_parameters): choices and names read.
+    state = request.scope.get("state") or {}
+    choices, notes = state.get("param_choices") or {}, state.get("param_notes") or {}
     inputs = []
     for param in query.params:
         attributes = dict(INPUT_TYPES.get(param.type, {"type": "text"}))
+        if param.type in choices:
+            attributes.update({"data-choices": param.type, "autocomplete": "off"})
+        elif param.type == "iri":
+            attributes.update({"data-complete": base + "/search", "autocomplete": "off"})
         inputs.append({"param": param, "id": "param-" + param.name, "attributes": attributes,
-                       "value": values.get(param.name, param.default or "")})
+                       "value": values.get(param.name, param.default or ""), "note": notes.get(param.name)})
     links = _table_links(page, [(k, v) for k, v in values.items()])
     try:
         text = query.bind(values)
@@ -137,33 +147,91 @@ def query_page(request: Request, query: SavedQuery, values: dict[str, str], tabl
     status = 400 if error else 200
     return _render(request, "query.html", status=status, title=f"{query.title or query.name} — cakg", saved=query,
                    theme=theme_title(query.theme), inputs=inputs, page=page, error=error, text=text,
-                   table=table, links=links, editor_link=url_with(base + "/editor", [("query", text)]))
+                   table=table, links=links, editor_link=url_with(base + "/editor", [("query", text)]),
+                   param_choices=choices)
 
 
 # ------------------------------------------------------------------ home, entities, search
 
-def home_page(request: Request, view: dict[str, Any], saved_queries: int) -> Response:
-    summary = {**view["summary"], "queries": saved_queries}
+# Questions an analyst brings, each a link to the page that answers it (parameters given by name).
+HOME_QUESTIONS = (
+    ("Who built the MCT submarine cable, and where does the white paper say so?", "/queries/link-builders",
+     {"link": "MCT"}),
+    ("What connects China with each ASEAN country, cable by cable?", "/queries/china-asean-connections", {}),
+    ("Which Chinese cities does the 2019 statement name for city partnerships?", "/queries/chinese-partner-cities-2019",
+     {}),
+    ("What do ASEAN and China commit to in the 2019 smart city statement?", "/queries/sc2019-commitments", {}),
+    ("How does Viet Nam's ICT Development Index compare with Thailand's?", "/queries/compare-indicator",
+     {"indicator": "IDI", "country": "Viet Nam", "other": "Thailand"}),
+    ("Which Chinese Internet companies entered which markets?", "/queries/market-entries-by-country", {}),
+    ("Which cyber security mechanisms, dialogues and drills are there?", "/queries/cyber-security-mechanisms", {}),
+    ("Who is most central in the cooperation network?", "/analyses/centrality", {"top": "15", "format": "html"}),
+    ("Who are Singapore's partners, and on what evidence?", "/queries/cooperation-partners", {"actor": "Singapore"}),
+)
+
+
+def home_page(request: Request, view: dict[str, Any], saved: list[SavedQuery]) -> Response:
+    """The home page: what one can ask (questions, saved queries by theme, analyses), then what the graph holds."""
+    base = base_of(request)
+    summary = {**view["summary"], "queries": len(saved)}
+    questions = [{"question": q, "href": url_with(base + path, list(params.items()))} for q, path, params in HOME_QUESTIONS]
+    themes = [{"heading": heading, "anchor": theme or "other",
+               "entries": [{"title": q.title or q.name, "href": f"{base}/queries/{quote(q.name)}"} for q in items]}
+              for theme, heading, items in _grouped(saved)]
     return _render(request, "home.html", title="cakg — China–ASEAN ICT cooperation knowledge graph",
-                   classes=view["classes"], documents=view["documents"], summary=summary)
+                   classes=view["classes"], documents=view["documents"], summary=summary, questions=questions,
+                   themes=themes, analyses=analysis_examples(base)[:4])
 
 
 def entity_page(request: Request, view: dict[str, Any]) -> Response:
     return _render(request, "entity.html", **view)
 
 
-def search_page(request: Request, q: str, too_long: bool, found: tuple[list[dict], list[dict], bool]) -> Response:
-    entities, passages, more = found
+def search_page(request: Request, q: str, too_long: bool, found: dict[str, Any] | None) -> Response:
+    """The search's results (:meth:`cakg.search_index.SearchIndex.search`) as a page, or as JSON (``format=json``)."""
+    found = found or {"entities": [], "passages": [], "more": False, "facets": {"classes": [], "documents": []},
+                      "corrections": {}, "suggestions": [], "filters": {}}
     if request.query_params.get("format") == "json":
         return JSONResponse({
             "query": q,
-            "entities": [{k: e[k] for k in ("iri", "label", "match", "lang", "types")} for e in entities],
-            "passages": [{k: p[k] for k in ("iri", "section", "document", "snippet")} for p in passages]})
+            "entities": [{k: e[k] for k in ("iri", "label", "match", "lang", "types")} for e in found["entities"]],
+            "passages": [{k: p[k] for k in ("iri", "section", "document", "snippet")} for p in found["passages"]],
+            "more": found["more"], "corrections": found["corrections"],
+            "suggestions": [{k: v for k, v in s.items() if k != "href"} for s in found["suggestions"]]})
     base = base_of(request)
+    filters = found.get("filters") or {}
+
+    def link(**changes: str | None) -> str:
+        params = {"q": q, "class": filters.get("class"), "doc": filters.get("doc"), **changes}
+        return url_with(base + "/search", [(k, v) for k, v in params.items() if v])
+
+    for facet in found["facets"]["classes"]:
+        facet["href"] = link(**{"class": None if facet["iri"] == filters.get("class") else facet["iri"]})
+        facet["label"] = facet["label"] if facet["label"] != facet["iri"] else compact(facet["iri"])
+    for facet in found["facets"]["documents"]:
+        facet["href"] = link(doc=None if facet["code"] == filters.get("doc") else facet["code"])
     return _render(request, "search.html", title=(f"{q} — search — cakg" if q else "Search — cakg"), q=q, search_q=q,
-                   entities=entities, passages=passages, more=more, too_long=too_long,
-                   entity_limit=SEARCH_ENTITY_LIMIT,
+                   found=found, too_long=too_long, filters=filters, clear_link=link(**{"class": None, "doc": None}),
+                   entity_limit=ENTITY_LIMIT, passage_limit=PASSAGE_LIMIT,
                    json_link=url_with(base + "/search", [("q", q), ("format", "json")]) if q else None)
+
+
+# ------------------------------------------------------------------ reading view
+
+def documents_page(request: Request, documents: list[dict]) -> Response:
+    return _render(request, "documents.html", title="Documents — cakg", documents=documents)
+
+
+def reading_page(request: Request, view: dict[str, Any], focus: str | None) -> Response:
+    """A document to read, with ``focus`` (a quote from a link) highlighted where it occurs."""
+    sections = []
+    for section in view["sections"]:
+        passages = [{**p, "segments": reading_segments(p["text"], p["quotes"], focus if focus and focus in p["text"]
+                                                       else None),
+                     "focused": bool(focus) and focus in p["text"]} for p in section["passages"]]
+        sections.append({**section, "passages": passages})
+    return _render(request, "read.html", title=f"{view['label']} — read — cakg", doc=view, sections=sections,
+                   focus=focus, focus_found=bool(focus) and any(p["focused"] for s in sections for p in s["passages"]))
 
 
 # ------------------------------------------------------------------ editor
@@ -211,10 +279,38 @@ def editor_page(request: Request, saved: dict[str, SavedQuery], terms: dict[str,
 
 # ------------------------------------------------------------------ analyses and networks
 
+# What an analyst asks of the networks, each a link to its answer (the analyses page and the home page show them).
+ANALYSIS_EXAMPLES = (
+    ("Which actors are the most central in the cooperation network?", "centrality", {"top": "15"}),
+    ("Who are Singapore's direct partners?", "ego", {"a": "Singapore"}),
+    ("How are China and Singapore connected, step by step with the evidence?", "path", {"a": "China", "b": "Singapore"}),
+    ("Which partners do China and Japan share?", "compare", {"a": "China", "b": "Japan"}),
+    ("Which links would cut a country off if they failed?", "resilience", {}),
+    ("Which groups of actors cooperate most among themselves?", "communities", {}),
+)
+
+
+def analysis_examples(base: str) -> list[dict]:
+    return [{"question": question, "kind": kind,
+             "href": url_with(f"{base}/analyses/{kind}", [*params.items(), ("format", "html")])}
+            for question, kind, params in ANALYSIS_EXAMPLES]
+
+
+def analyses_page(request: Request) -> Response:
+    """The network analyses: what each computes, a form for its parameters, and example questions."""
+    from .catalogue import ACTOR_DESCRIPTIONS, ANALYSES
+
+    base = base_of(request)
+    kinds = [{"name": name, "summary": spec.summary, "network": spec.default_network, "actors": spec.actors,
+              "options": spec.options, "action": f"{base}/analyses/{name}"} for name, spec in ANALYSES.items()]
+    return _render(request, "analyses.html", title="Network analyses — cakg", kinds=kinds, networks=NETWORKS,
+                   actor_descriptions=ACTOR_DESCRIPTIONS, examples=analysis_examples(base))
+
+
 def analysis_page(request: Request, answer: dict) -> Response:
     """A network analysis (centrality, communities, resilience, path…) as an HTML table."""
     base = base_of(request)
-    columns = [c for c in answer["columns"] if c not in ("node", "fact_iri")]
+    columns = [c for c in answer["columns"] if c not in ("node", "fact_iri", "passage_iri")]
     rows = []
     for row in answer["rows"]:
         links = {}
@@ -223,6 +319,8 @@ def analysis_page(request: Request, answer: dict) -> Response:
             links["label"] = links["partner"] = href_for(node, base)
         if row.get("fact_iri") and href_for(row["fact_iri"], base):
             links["fact"] = href_for(row["fact_iri"], base)
+        if row.get("passage_iri") and row.get("quote"):
+            links["quote"] = passage_url(row["passage_iri"], row["quote"], base)
         rows.append({"cells": {c: row.get(c, "") for c in columns}, "links": links})
     params = dict(request.query_params)
     json_query = urlencode({**{k: v for k, v in params.items() if k != "format"}, "format": "json"})
@@ -233,6 +331,11 @@ def analysis_page(request: Request, answer: dict) -> Response:
                    network_link=network_link)
 
 
+def ontology_page(request: Request, parts: Any) -> Response:
+    """The ontology's pyLODE documentation (:class:`cakg.ontology_page.OntologyDoc`) inside the site layout."""
+    return _render(request, "ontology.html", title="Ontology — cakg", doc=parts)
+
+
 def network_page(request: Request, body: str, network: str, focus: str | None) -> Response:
     """The interactive network (a self-contained fragment from cakg.viz) inside the site layout."""
     return _render(request, "network_page.html", title=f"{network} network — cakg", body=body, network=network,
@@ -240,4 +343,5 @@ def network_page(request: Request, body: str, network: str, focus: str | None) -
 
 
 __all__ = ["error_page", "results_page", "queries_page", "query_page", "home_page", "entity_page", "search_page",
-           "editor_page", "analysis_page", "network_page", "base_of", "ready_text"]
+           "documents_page", "reading_page",
+           "editor_page", "ontology_page", "analyses_page", "analysis_page", "network_page", "base_of", "ready_text"]

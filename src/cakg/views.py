@@ -35,8 +35,6 @@ MATCH_PROPERTIES = (OWL + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch")
 
 MAX_HTML_ROWS = 5000
 SEARCH_MAX_LENGTH = 200
-SEARCH_ENTITY_LIMIT = 100
-SEARCH_PASSAGE_LIMIT = 50
 INCOMING_LIMIT = 3000
 # The entity page's links to its data, one per RDF format (Turtle, JSON-LD, N-Triples, RDF/XML).
 DATA_LINK_FORMATS = sorted(GRAPH_FORMATS, key=lambda f: (f.name != "ttl", f.name != "jsonld", f.name != "nt"))
@@ -590,80 +588,166 @@ def entity(store: GraphStore, iri: str, base: str) -> dict[str, Any] | None:
 
 # ------------------------------------------------------------------ search
 
-def _rank(label: str, q: str) -> int:
-    low, ql = label.lower(), q.lower()
-    if low == ql:
-        return 0
-    if low.startswith(ql):
-        return 1
-    if re.search(r"\b" + re.escape(ql), low):
-        return 2
-    return 3
+def search(index: Any, q: str, base: str, class_filter: str | None = None, doc_filter: str | None = None) -> dict:
+    """Entities and passages matching ``q`` in a :class:`cakg.search_index.SearchIndex`, grouped, with facets.
+
+    ``class_filter`` is a class IRI (or prefixed name) an entity must have, ``doc_filter``
+    a document code; both come from a request and are only compared, never put in a query.
+    """
+    if class_filter and ":" in class_filter and not class_filter.startswith(("http://", "https://")):
+        prefix, _, local = class_filter.partition(":")
+        class_filter = PREFIXES.get(prefix, prefix + ":") + local
+    return index.search(q, base, class_filter or None, doc_filter or None)
 
 
-def _snippet(text: str, q: str, width: int = 90) -> tuple[str, str, str]:
-    """(before, match, after) around the first occurrence of ``q`` in ``text``."""
-    index = text.lower().find(q.lower())
-    if index < 0:
-        return (text[: 2 * width] + ("…" if len(text) > 2 * width else ""), "", "")
-    start, end = max(0, index - width), min(len(text), index + len(q) + width)
-    before = ("…" if start > 0 else "") + text[start:index]
-    after = text[index + len(q):end] + ("…" if end < len(text) else "")
-    return before, text[index:index + len(q)], after
+
+# ------------------------------------------------------------------ reading view
+
+DOCUMENT_CODE = re.compile(r"[a-z][a-z0-9-]{0,31}")
+PASSAGE_PREFIX = ID + "passage/"
 
 
-def search(store: GraphStore, q: str, base: str) -> tuple[list[dict], list[dict], bool]:
-    """Entities whose labels contain ``q`` (any language) and passages whose text does: (entities, passages, more)."""
-    literal = _lit(q)
-    found = store.select(f"""{PREFIX_BLOCK}
-        SELECT ?x ?prop ?label WHERE {{
-          VALUES ?prop {{ rdfs:label skos:altLabel skos:prefLabel }}
-          ?x ?prop ?label .
-          FILTER(isIRI(?x) && isLiteral(?label) && CONTAINS(LCASE(STR(?label)), LCASE({literal})))
-        }} LIMIT 2000""")
-    best: dict[str, tuple] = {}
-    prop_order = {RDFS + "label": 0, SKOS + "prefLabel": 1, SKOS + "altLabel": 2}
-    for row in found.rows:
-        x, label = row["x"].value, row["label"]
-        key = (0 if x.startswith(ID) else 1, _rank(label.value, q), prop_order.get(row["prop"].value, 3),
-               len(label.value))
-        if x not in best or key < best[x][0]:
-            best[x] = (key, label)
-    ordered = sorted(best.items(), key=lambda item: (item[1][0], item[0]))[:SEARCH_ENTITY_LIMIT]
-    iris = [x for x, _ in ordered]
-    types: dict[str, list[str]] = {}
-    if iris:
-        values = " ".join(f"<{x}>" for x in iris if _safe_iri(x))
-        typed = store.select(f"""SELECT DISTINCT ?x ?t WHERE {{ VALUES ?x {{ {values} }}
-            GRAPH ?g {{ ?x a ?t }} FILTER(?g != <{INFERRED_GRAPH}>) }}""")
-        for row in typed.rows:
-            types.setdefault(row["x"].value, []).append(row["t"].value)
-    labels = labels_of(store, iris + [t for ts in types.values() for t in ts])
-    entities = []
-    for x, (_, label) in ordered:
-        entities.append({"iri": x, "label": labels.get(x) or label.value, "match": label.value,
-                         "lang": label.lang, "types": sorted(types.get(x, [])),
-                         "type_labels": [labels.get(t) or compact(t) for t in sorted(types.get(x, []))],
-                         "href": href_for(x, base)})
-    passages_table = store.select(f"""{PREFIX_BLOCK}
-        SELECT ?p ?text ?number ?docLabel ?order ?plabel WHERE {{
-          ?p cakg:text ?text .
-          OPTIONAL {{ ?p rdfs:label ?plabel }}
-          FILTER(CONTAINS(LCASE(STR(?text)), LCASE({literal})))
-          OPTIONAL {{ ?p cakg:section ?s . ?s cakg:sectionNumber ?number }}
-          OPTIONAL {{ ?p cakg:inDocument ?d .
-            OPTIONAL {{ ?d rdfs:label ?docLabel FILTER(LANGMATCHES(LANG(?docLabel), "en")) }} }}
-          OPTIONAL {{ ?p cakg:documentOrder ?order }}
-        }} ORDER BY ?docLabel ?order LIMIT {SEARCH_PASSAGE_LIMIT + 1}""")
-    passages = []
-    for row in passages_table.rows[:SEARCH_PASSAGE_LIMIT]:
-        before, match, after = _snippet(row["text"].value, q)
-        passages.append({"iri": row["p"].value, "href": href_for(row["p"].value, base),
-                         "section": _val(row, "number"), "document": _val(row, "docLabel"),
-                         "label": _val(row, "plabel"), "before": before, "match": match, "after": after,
-                         "snippet": before + match + after})
-    more = len(passages_table.rows) > SEARCH_PASSAGE_LIMIT
-    return entities, passages, more
+def passage_url(passage_iri: str, quote_text: str | None = None, base: str = "") -> str | None:
+    """Where a quote is read in its document: ``/read/passage/SLUG?quote=…``, which leads to the passage, highlighted.
+
+    For any template or view that shows a quote with its passage IRI (``passage_url`` is a
+    global of the templates: ``passage_url(passage, quote, base)``); None for an IRI that is
+    not a passage of this graph.
+    """
+    if not passage_iri or not passage_iri.startswith(PASSAGE_PREFIX):
+        return None
+    slug = passage_iri[len(PASSAGE_PREFIX):]
+    url = base + "/read/passage/" + quote(slug, safe="-._~")
+    return url + ("?" + urlencode({"quote": quote_text}) if quote_text else "")
+
+
+def passage_anchor(passage_iri: str) -> str:
+    """The id of a passage in its document's reading view."""
+    return "passage-" + passage_iri[len(PASSAGE_PREFIX):] if passage_iri.startswith(PASSAGE_PREFIX) else ""
+
+
+def passage_document(store: GraphStore, slug: str) -> str | None:
+    """The short code of the document holding passage ``slug`` (None if there is no such passage)."""
+    iri = PASSAGE_PREFIX + slug
+    if not _safe_iri(iri):
+        return None
+    table = store.select(f"PREFIX cakg: <{CAKG}> SELECT ?code WHERE {{ <{iri}> cakg:inDocument ?d . "
+                         "?d cakg:shortCode ?code } LIMIT 1", "passage document")
+    return table.rows[0]["code"].value if table.rows else None
+
+
+def documents(store: GraphStore, base: str) -> list[dict]:
+    """The documents that have text to read, with their passages and the facts citing them."""
+    table = store.select(f"""{PREFIX_BLOCK}
+        SELECT ?code (SAMPLE(?l) AS ?label) (SAMPLE(?date) AS ?issued) (COUNT(DISTINCT ?p) AS ?passages)
+               (COUNT(DISTINCT ?f) AS ?facts) WHERE {{
+          ?d a cakg:Document ; cakg:shortCode ?code . ?p cakg:inDocument ?d ; cakg:text ?text .
+          OPTIONAL {{ ?d rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "en")) }} OPTIONAL {{ ?d dcterms:issued ?date }}
+          OPTIONAL {{ ?e prov:wasQuotedFrom ?p . ?f cakg:evidence ?e }}
+        }} GROUP BY ?code ORDER BY ?issued ?code""", "documents to read")
+    return [{"code": r["code"].value, "label": _val(r, "label") or r["code"].value, "date": _val(r, "issued"),
+             "passages": int(_val(r, "passages", "0")), "facts": int(_val(r, "facts", "0")),
+             "href": f"{base}/read/{r['code'].value}"} for r in table.rows]
+
+
+def reading(store: GraphStore, code: str, base: str) -> dict[str, Any] | None:
+    """A document to read: its sections in order, each passage with the facts that cite it; None if unknown."""
+    if not DOCUMENT_CODE.fullmatch(code):
+        return None
+    doc_table = store.select(f"""{PREFIX_BLOCK}
+        SELECT ?d ?p ?o WHERE {{ ?d a cakg:Document ; cakg:shortCode {_lit(code)} ; ?p ?o }}""", "reading document")
+    if not doc_table.rows:
+        return None
+    doc = doc_table.rows[0]["d"].value
+    props: dict[str, list[Term]] = {}
+    for row in doc_table.rows:
+        props.setdefault(row["p"].value, []).append(row["o"])
+
+    def first(prop: str) -> str | None:
+        terms = props.get(prop, [])
+        chosen = next((t for t in terms if t.lang in (None, "en")), terms[0] if terms else None)
+        return chosen.value if chosen is not None else None
+
+    node = f"<{doc}>"
+    sections = store.select(f"""{PREFIX_BLOCK}
+        SELECT ?s ?number ?title ?level ?order WHERE {{ ?s a cakg:Section ; cakg:inDocument {node} ;
+          cakg:documentOrder ?order . OPTIONAL {{ ?s cakg:sectionNumber ?number }}
+          OPTIONAL {{ ?s dcterms:title ?title }} OPTIONAL {{ ?s cakg:level ?level }} }} ORDER BY ?order""",
+                            "reading sections")
+    passages = store.select(f"""{PREFIX_BLOCK}
+        SELECT ?p ?text ?section ?kind ?label ?order WHERE {{ ?p cakg:inDocument {node} ; cakg:text ?text ;
+          cakg:documentOrder ?order . OPTIONAL {{ ?p cakg:section ?section }} OPTIONAL {{ ?p cakg:passageKind ?kind }}
+          OPTIONAL {{ ?p rdfs:label ?label }} }} ORDER BY ?order""", "reading passages")
+    citations = store.select(f"""{PREFIX_BLOCK}
+        SELECT ?p ?fact ?quote ?type WHERE {{ ?p cakg:inDocument {node} . ?e prov:wasQuotedFrom ?p .
+          ?fact cakg:evidence ?e . OPTIONAL {{ ?e cakg:quote ?quote }}
+          OPTIONAL {{ GRAPH ?g {{ ?fact a ?type }} FILTER(?g != <{INFERRED_GRAPH}> && STRSTARTS(STR(?type), "{CAKG}")) }}
+        }}""", "reading citations")
+    labels = labels_of(store, [doc] + _iris(citations))
+    facts_of: dict[str, OrderedDict[str, dict]] = {}
+    for row in citations.rows:
+        passage, fact = row["p"].value, row["fact"].value
+        item = facts_of.setdefault(passage, OrderedDict()).setdefault(fact, {
+            "iri": fact, "href": href_for(fact, base), "label": labels.get(fact) or compact(fact),
+            "types": [], "quotes": []})
+        quote_text = _val(row, "quote")
+        if quote_text and quote_text not in item["quotes"]:
+            item["quotes"].append(quote_text)
+        kind = _val(row, "type")
+        if kind and (labels.get(kind) or compact(kind)) not in item["types"]:
+            item["types"].append(labels.get(kind) or compact(kind))
+    by_section: OrderedDict[str, list[dict]] = OrderedDict()
+    loose: list[dict] = []
+    for row in passages.rows:
+        iri = row["p"].value
+        facts = sorted(facts_of.get(iri, {}).values(), key=lambda f: f["label"].lower())
+        entry = {"iri": iri, "anchor": passage_anchor(iri) or "passage-" + str(len(loose)), "kind": _val(row, "kind"),
+                 "label": _val(row, "label"), "text": row["text"].value, "href": href_for(iri, base),
+                 "facts": facts, "quotes": [q for f in facts for q in f["quotes"]]}
+        section = _val(row, "section")
+        (by_section.setdefault(section, []) if section else loose).append(entry)
+    section_views = []
+    for row in sections.rows:
+        iri = row["s"].value
+        section_views.append({"iri": iri, "href": href_for(iri, base), "number": _val(row, "number"),
+                              "title": _val(row, "title"), "level": int(_val(row, "level", "1") or 1),
+                              "anchor": "section-" + iri.rsplit("/", 1)[-1], "passages": by_section.get(iri, [])})
+    if loose:
+        section_views.append({"iri": None, "href": None, "number": None, "title": "Other passages", "level": 1,
+                              "anchor": "section-other", "passages": loose})
+    issuers = []
+    for prop in (DCTERMS + "publisher", DCTERMS + "creator", CAKG + "issuedBy"):
+        for term in props.get(prop, []):
+            if term.kind == "uri" and term.value not in [i.value for i in issuers]:
+                issuers.append(iri_view(term.value, labels, base))
+    total = sum(len(s["passages"]) for s in section_views)
+    cited = sum(1 for s in section_views for p in s["passages"] if p["facts"])
+    return {"code": code, "iri": doc, "href": href_for(doc, base), "label": first(RDFS + "label") or labels.get(doc) or code,
+            "title": first(DCTERMS + "title"), "date": first(DCTERMS + "issued"), "issuers": issuers,
+            "rights": first(DCTERMS + "rights"), "sections": section_views, "passages": total, "cited": cited,
+            "facts": len({f["iri"] for s in section_views for p in s["passages"] for f in p["facts"]})}
+
+
+def reading_segments(text: str, quotes: list[str], focus: str | None = None) -> list[tuple[str, str]]:
+    """``text`` as (piece, mark): "" plain, "quoted" for words a fact quotes, "focus" for the quote being read."""
+    plain = _segments(text, quotes)
+    if not focus or focus not in text:
+        return [(piece, "quoted" if marked else "") for piece, marked in plain]
+    start = text.find(focus)
+    out: list[tuple[str, str]] = []
+    position = 0
+    for piece, marked in plain:
+        end = position + len(piece)
+        for lo, hi, mark in ((position, min(end, start), "quoted" if marked else ""),
+                             (max(position, start), min(end, start + len(focus)), "focus"),
+                             (max(position, start + len(focus)), end, "quoted" if marked else "")):
+            if lo < hi:
+                if out and out[-1][1] == mark:
+                    out[-1] = (out[-1][0] + text[lo:hi], mark)
+                else:
+                    out.append((text[lo:hi], mark))
+        position = end
+    return out
 
 
 

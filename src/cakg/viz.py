@@ -119,8 +119,8 @@ def network_data(store: GraphStore, network: str) -> dict[str, Any]:
         facts[fact] = {
             "label": label, "kind": ",".join(sorted(fact_kinds.get(fact, ()))),
             "topics": expanded, "years": sorted(fact_years.get(fact, ())),
-            "evidence": [{"quote": e["quote"], "document": e["document"], "section": e["section"]}
-                         for e in entries if e.get("quote")],
+            "evidence": [{"quote": e["quote"], "document": e["document"], "section": e["section"],
+                          "passage": e.get("passage", "")} for e in entries if e.get("quote")],
         }
 
     explanations = _explanations(store, network, graph)

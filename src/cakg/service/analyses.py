@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..catalogue import ACTOR_DESCRIPTIONS, ANALYSES, FOCUS_SEARCH_ORDER, NETWORKS, ParameterError, analysis_parameters
-from ..pages import analysis_page, network_page
+from ..pages import analyses_page, analysis_page, network_page
 from ..protocol import ProtocolError, prefers_html
 from .core import Service, off_loop
 from .headers import content_security_policy, inline_script_hashes
@@ -23,7 +23,9 @@ def _parameters() -> dict[str, str]:
 
 
 async def analyses_index(request: Request) -> Response:
-    """The analyses, the networks and the parameters they take."""
+    """The analyses, the networks and the parameters they take (JSON, or a page for browsers)."""
+    if request.query_params.get("format") != "json" and prefers_html(request.headers.get("accept")):
+        return await off_loop(analyses_page, request)
     return JSONResponse({"analyses": [{"name": k, "url": f"/analyses/{k}", "summary": spec.summary,
                                        "default_network": spec.default_network} for k, spec in ANALYSES.items()],
                          "networks": NETWORKS, "parameters": _parameters()})

@@ -25,7 +25,7 @@ from ..errors import CakgError
 from ..protocol import ProtocolError, prefers_html
 from ..sparql_guard import Refused
 from ..workers import QueryFailed, QueryTimeout, Saturated
-from . import analyses, explorer, linked_data, operations, sparql
+from . import analyses, explorer, linked_data, named_parameters, operations, sparql
 from .core import Service, ServiceConfig
 from .headers import AccessLog, SecurityHeaders
 
@@ -94,10 +94,13 @@ ROUTES = [
     Route("/", explorer.home, methods=["GET"]),
     Route("/search", explorer.search, methods=["GET"]),
     Route("/editor", explorer.editor, methods=["GET"]),
+    Route("/read", explorer.documents, methods=["GET"]),
+    Route("/read/passage/{slug}", explorer.read_passage, methods=["GET"]),
+    Route("/read/{code}", explorer.read, methods=["GET"]),
     # PUT, DELETE and PATCH reach the endpoint so that it answers 405 with the protocol's Allow.
     Route("/sparql", sparql.sparql_endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
     Route("/queries", sparql.list_queries, methods=["GET"]),
-    Route("/queries/{name}", sparql.saved_query, methods=["GET"]),
+    Route("/queries/{name}", named_parameters.saved_query, methods=["GET"]),
     Route("/id/{path:path}", linked_data.entity, methods=["GET"]),
     Route("/ontology", linked_data.ontology, methods=["GET"]),
     Route("/ontology.ttl", linked_data.ontology, methods=["GET"]),

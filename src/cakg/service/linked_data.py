@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from ..catalogue import GRAPH_ALIASES, GRAPH_FORMATS, by_extension
-from ..pages import base_of, entity_page
+from ..pages import base_of, entity_page, ontology_page
 from ..protocol import ProtocolError, negotiate, prefers_html
 from ..vocab import ID
 from .core import Service, off_loop
@@ -60,7 +60,7 @@ async def entity(request: Request) -> Response:
 
 
 async def ontology(request: Request) -> Response:
-    """The ontology's documentation (HTML) or the ontology itself (Turtle), from the build being served."""
+    """The ontology's documentation (HTML, in the site's frame) or the ontology itself (Turtle), from the build being served."""
     service: Service = request.app.state.service
     build = service.served
     wants_turtle = request.url.path.endswith(".ttl") or (
@@ -69,7 +69,19 @@ async def ontology(request: Request) -> Response:
         and "text/html" not in (request.headers.get("accept") or ""))
     if wants_turtle:
         return FileResponse(build.ontology_ttl, media_type="text/turtle; charset=utf-8")
-    return FileResponse(build.ontology_html, media_type="text/html; charset=utf-8")
+    parts = service.pages.get(("ontology",))
+    if parts is None:
+        parts = await off_loop(_ontology_parts, build.ontology_html)
+        if parts is None:  # not laid out as pyLODE lays it out: the page as the build wrote it
+            return FileResponse(build.ontology_html, media_type="text/html; charset=utf-8")
+        service.pages.put(("ontology",), parts)
+    return await off_loop(ontology_page, request, parts)
+
+
+def _ontology_parts(path):
+    from ..ontology_page import frame_parts
+
+    return frame_parts(path.read_text(encoding="utf-8"))
 
 
 __all__ = ["entity", "ontology", "describe_query"]

@@ -93,16 +93,62 @@ def network_data(store: Any, network: str) -> dict:
     return data(store, network)
 
 
+_names: list[Any] = []  # the worker's cakg.names.Names, read at its first use (a worker serves one build)
+
+
+def _names_of(store: Any) -> Any:
+    from ..names import Names
+
+    if not _names:
+        _names.append(Names.read(store))
+    return _names[0]
+
+
+def param_choices(store: Any, kinds: tuple[str, ...]) -> dict[str, list[dict]]:
+    """Per parameter type of ``kinds``, the entities a saved query's form offers (:meth:`cakg.names.Names.choices`)."""
+    names = _names_of(store)
+    return {kind: names.choices(kind) for kind in kinds}
+
+
+def resolve_params(store: Any, query: str, params: tuple[tuple[str, str], ...], values: dict[str, str]) -> dict:
+    """Saved-query values naming entities read into short forms: {"values", "notes"} or {"error": one line}."""
+    from ..errors import InputError
+    from ..names import resolve_values
+
+    try:
+        resolved, notes = resolve_values(_names_of(store), list(params), values, query)
+    except InputError as error:
+        return {"error": str(error)}
+    return {"values": resolved, "notes": notes}
+
+
+_search_index: list[Any] = []  # the worker's cakg.search_index.SearchIndex, built at its first search
+
+
+def search(store: Any, q: str, base: str, class_filter: str | None = None, doc_filter: str | None = None) -> dict:
+    """The explorer's search (:func:`cakg.views.search`) on the worker's index of names and passages."""
+    from ..search_index import SearchIndex
+
+    if not _search_index:
+        _search_index.append(SearchIndex.read(store))
+    return views.search(_search_index[0], q, base, class_filter, doc_filter)
+
+
 TASKS: dict[str, Callable[..., Any]] = {
     "home": views.home,
     "entity": views.entity,
     "exists": views.exists,
     "entity_rdf": entity_rdf,
-    "search": views.search,
+    "search": search,
     "editor_terms": views.editor_terms,
     "results": results,
     "analysis": analysis,
     "network": network_data,
+    "param_choices": param_choices,
+    "reading": views.reading,
+    "documents": views.documents,
+    "passage_document": views.passage_document,
+    "resolve_params": resolve_params,
 }
 
 __all__ = ["TASKS", "TaskRefused"]

@@ -381,8 +381,16 @@
     var title = data.documents[item.document] || item.document;
     var cite = el("span", { className: "cakg-nw-cite", title: title,
                             text: item.document + " § " + item.section + " — " + shorten(title, 70) });
+    // In the explorer a quote links to its passage in the document's reading view, highlighted there.
+    var passageBase = options.idBase + "passage/";
+    var quote = options.entityBase && item.passage && item.passage.indexOf(passageBase) === 0
+      ? el("a", { className: "cakg-nw-quote", target: "_blank", rel: "noopener", title: "read it in the document",
+                  href: options.entityBase.replace(/\/$/, "") + "/read/passage/" +
+                        encodeURIComponent(item.passage.slice(passageBase.length)) + "?quote=" + encodeURIComponent(item.quote),
+                  text: item.quote })
+      : el("span", { className: "cakg-nw-quote", text: item.quote });
     return el("blockquote", { className: "cakg-nw-evidence", "data-document": item.document, "data-section": item.section },
-              [el("span", { className: "cakg-nw-quote", text: item.quote }), cite]);
+              [quote, cite]);
   }
 
   function factBlock(iri) {
