@@ -67,7 +67,9 @@
 
     function describe() {
       var value = squash(input.value);
-      var found = (source.choices || []).filter(function (c) { return squash(c.value) === value; })[0];
+      var found = (source.choices || []).filter(function (c) {
+        return value && (squash(c.value) === value || (c.iri && (squash(c.iri) === value || squash(shortForm(c.iri)) === value)));
+      })[0];
       caption.textContent = found ? found.label : "";
     }
 
@@ -150,6 +152,7 @@
     }
 
     input.addEventListener("input", function () { caption.textContent = ""; update(); });
+    if (input.form) input.form.addEventListener("submit", close);
     input.addEventListener("focus", function () { if (!source.url) update(); });
     input.addEventListener("blur", function () { window.setTimeout(close, 100); describe(); });
     input.addEventListener("keydown", function (event) {
