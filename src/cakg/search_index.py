@@ -308,28 +308,23 @@ class SearchIndex:
     # -------------------------------------------------------------- did you mean
 
     def suggest(self, query: Query, base: str = "") -> list[dict]:
-        """Searches that find something: the words corrected from the graph's vocabulary, each word alone, close names."""
+        """Searches that find something: the words corrected from the graph's vocabulary (those that cannot be
+        left out), each word alone, and the names closest to the whole search."""
         suggestions: list[dict] = []
-        corrected, changed = [], False
+        corrected = []
         for word in query.words:
-            if self._occurs(word) or not word.isalpha():
+            if self._occurs(word):
                 corrected.append(word)
-                continue
-            close = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=70)
-            if close:
-                corrected.append(close[0])
-                changed = True
-            else:
-                corrected.append(word)
-        if changed:
+            elif word.isalpha() and len(word) >= 3:
+                close = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=70)
+                if close:
+                    corrected.append(close[0])
+        if corrected and corrected != query.words and self._finds(" ".join(corrected)):
             text = " ".join(corrected)
-            trial = self.read_query(text)
-            if any(self._satisfied([p.folded], trial) for p in self.passages) or any(
-                    self._satisfied([e.names_text], trial) for e in self.entities.values()):
-                suggestions.append({"kind": "query", "text": text, "href": _search_href(base, text)})
+            suggestions.append({"kind": "query", "text": text, "href": _search_href(base, text)})
         if len(query.words) > 1:
-            for word in query.words:
-                if len(word) >= 3 and word not in STOP_WORDS and self._occurs(word):
+            for word in dict.fromkeys(corrected):
+                if len(word) >= 3 and word not in STOP_WORDS and word != " ".join(corrected) and self._finds(word):
                     suggestions.append({"kind": "word", "text": word, "href": _search_href(base, word)})
         wanted = key(query.text)
         if wanted:
@@ -339,6 +334,12 @@ class SearchIndex:
                     suggestions.append({"kind": "entity", "text": self.labels.get(iri, iri), "iri": iri,
                                         "href": _href(iri, base)})
         return suggestions[:8]
+
+    def _finds(self, text: str) -> bool:
+        """Whether searching ``text`` finds anything."""
+        trial = self.read_query(text)
+        return any(self._satisfied([p.folded], trial) for p in self.passages) or any(
+            self._satisfied([e.names_text], trial) for e in self.entities.values())
 
     # -------------------------------------------------------------- views
 
