@@ -229,14 +229,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     if form in ("CONSTRUCT", "DESCRIBE"):
         from pyoxigraph import RdfFormat, serialize
 
-        triples = store.construct(text, f"query {query.name}")
+        triples = _located(store.construct, text, query.name, args.expression)
         fmt = {"json": RdfFormat.JSON_LD, "xml": RdfFormat.RDF_XML, "tsv": RdfFormat.N_TRIPLES,
                "csv": RdfFormat.N_TRIPLES}.get(args.format, RdfFormat.TURTLE)
         sys.stdout.buffer.write(serialize(triples, format=fmt))
         return EXIT_OK
-    table = store.select(text, f"query {query.name}")
+    table = _located(store.select, text, query.name, args.expression)
     sys.stdout.write(table.render(args.format))
     return EXIT_OK
+
+
+def _located(run, text: str, name: str, typed: str | None):
+    """``run(text, label)``; a syntax error in ``-e`` text is placed on the lines as typed (prefixes came before)."""
+    from .sparql_errors import QuerySyntaxError
+
+    try:
+        return run(text, f"query {name}")
+    except QuerySyntaxError as error:
+        raise error.lines_added(text.count("\n") - typed.count("\n") if typed is not None else 0) from None
 
 
 def _resolve_names(store, query, values: dict[str, str]) -> dict[str, str]:

@@ -137,15 +137,24 @@ def from_term(term: Term):
     return Literal(term.value)
 
 
-def syntax_message(error: SyntaxError) -> str:
-    """pyoxigraph's parse error on one line, cut to a readable length."""
-    message = str(error.args[0]) if error.args else str(error)
-    first = (message.splitlines() or [""])[0]
-    return f"SPARQL syntax error: {first[:160]}{'…' if len(first) > 160 else ''}"
+def syntax_message(error: SyntaxError, query: str | None = None) -> str:
+    """A SPARQL syntax error on one line: where and why in words with ``query``, else the parser's own words.
+
+    The query workers send the parser's words (``SPARQL syntax error: error at 4:16: …``); the
+    service, which holds the query, restates them for people (:func:`cakg.sparql_errors.explain_message`).
+    """
+    from .sparql_errors import MESSAGE_PREFIX, diagnose, raw_message
+
+    raw = raw_message(error)
+    if query is None:
+        return f"{MESSAGE_PREFIX}: {raw}"
+    return diagnose(raw, query).one_line()
 
 
-def _syntax_error(label: str, error: SyntaxError) -> InputError:
-    return InputError(f"{label}: {syntax_message(error)}")
+def _syntax_error(label: str, error: SyntaxError, query: str) -> InputError:
+    from .sparql_errors import QuerySyntaxError, diagnose, raw_message
+
+    return QuerySyntaxError(label, diagnose(raw_message(error), query))
 
 
 @dataclass
@@ -176,7 +185,7 @@ class EmbeddedStore:
         try:
             return self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as error:
-            raise _syntax_error(label, error) from None
+            raise _syntax_error(label, error, query) from None
         except (OSError, RuntimeError, ValueError) as error:
             detail = " ".join(str(error).split())[:300]
             raise QueryError(f"{label}: the query engine could not evaluate it: {detail}") from None

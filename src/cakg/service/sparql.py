@@ -18,7 +18,9 @@ from ..errors import CakgError
 from ..pages import base_of, queries_page, query_page, results_page
 from ..protocol import RESULT_TABLE_FORMATS, ProtocolError, choose_format, negotiate, parse_request, prefers_html
 from ..results import MEDIA_TYPES
+from ..sparql_errors import explain_message
 from ..store import query_form
+from ..workers import QueryFailed
 from .core import Service, off_loop
 
 
@@ -47,7 +49,23 @@ def _check_dataset(service: Service, graphs: list[str]) -> None:
 async def run_query(request: Request, service: Service, query: str, format_param: str | None,
                     default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
                     title: str | None = None) -> Response:
-    """Check, evaluate and serialise one query for a request (shared by /sparql and /queries)."""
+    """Check, evaluate and serialise one query for a request (shared by /sparql and /queries).
+
+    A syntax error, which the worker reports in the parser's words, is restated for people
+    here, where the query is at hand: line, column, the text with a caret, the cause.
+    """
+    try:
+        return await _run_query(request, service, query, format_param, default_graphs, named_graphs, title)
+    except QueryFailed as error:
+        explained = await off_loop(explain_message, str(error), query) if error.status == 400 else None
+        if explained is None:
+            raise
+        raise QueryFailed(400, explained) from None
+
+
+async def _run_query(request: Request, service: Service, query: str, format_param: str | None,
+                     default_graphs: list[str] | None, named_graphs: list[str] | None,
+                     title: str | None) -> Response:
     if len(query.encode("utf-8")) > service.config.max_request_bytes:
         raise ProtocolError(413, f"the query is larger than {service.config.max_request_bytes} bytes")
     _check_dataset(service, (default_graphs or []) + (named_graphs or []))
