@@ -193,7 +193,7 @@ def evidence_for(store: GraphStore, facts: Iterable[str]) -> dict[str, list[dict
     if not values:
         return {}
     table = store.select(f"""PREFIX cakg: <{CAKG}> PREFIX prov: <{PROV}> PREFIX rdfs: <{RDFS}>
-SELECT ?fact ?label ?quote ?number ?code ?p WHERE {{
+SELECT DISTINCT ?fact ?label ?quote ?number ?code ?p WHERE {{
   VALUES ?fact {{ {values} }}
   OPTIONAL {{ ?fact rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }}
   OPTIONAL {{ ?fact cakg:evidence ?e . ?e cakg:quote ?quote ; prov:wasQuotedFrom ?p .
