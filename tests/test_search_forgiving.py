@@ -77,6 +77,14 @@ def test_words_are_matched_independently(index):
     assert _passages(answer) == _passages(index.search("cambodia HUAWEI"))
 
 
+def test_an_entity_is_found_by_the_name_of_its_class(index):
+    answer = index.search("terrestrial cable")
+    assert ID + "infrastructure/gms-is" in _entities(answer)  # a terrestrial cable not named so
+    assert ID + "infrastructure/mct-cable" in _entities(index.search("海底光缆"))  # its class's Chinese name
+    both = index.search("huawei submarine cable")  # name and class, and "Huawei" from its quote
+    assert _entities(both) == [ID + "infrastructure/mct-cable"]
+
+
 def test_names_in_any_language(index):
     assert ID + "city/bangkok" in _entities(index.search("曼谷"))
     assert ID + "city/bangkok" in _entities(index.search("กรุงเทพ"))

@@ -219,8 +219,9 @@ def resolve_values(names: Names, params: list[tuple[str, str]], values: dict[str
         except InputError as error:
             raise InputError(f"query {query}: parameter {name}: {error}") from None
         resolved[name] = short = short_form(iri, kind)
-        if short != raw.strip():
-            notes[name] = f"{raw.strip()} → {names.label(iri)} ({short})"
+        if short != raw.strip():  # what a name was read as (the label alone when it was typed as such)
+            label = names.label(iri)
+            notes[name] = f"{label} ({short})" if raw.strip() == label else f"{raw.strip()} → {label} ({short})"
     return resolved, notes
 
 

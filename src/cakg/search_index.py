@@ -4,8 +4,8 @@ Every label (any language) and every passage text is folded (:mod:`cakg.folding`
 case, diacritics, punctuation and spacing do not count, so ``Viet Nam`` finds
 ``Vietnam``, ``cybersecurity`` finds ``cyber security`` and ``曼谷`` finds
 ``曼谷``. The words of a search are matched independently — each must occur, in
-any order, across an entity's names and the quotes of its evidence, or in a
-passage — where a word matches the start of a word of the text (the whole word
+any order, across an entity's names, the names of its classes and the quotes of
+its evidence, or in a passage — where a word matches the start of a word of the text (the whole word
 for words under four letters), or several words of the text written together.
 A word found nowhere is replaced by the graph's own words within one or two
 edits (rapidfuzz; ``organization`` → ``organisation``); when nothing matches,
@@ -82,6 +82,7 @@ class _Entity:
     documents: set[str] = field(default_factory=set)  # codes of the documents its facts (or it) cite
     names_text: _Text | None = None
     quotes_text: _Text | None = None
+    kinds_text: _Text | None = None  # the names of its classes: "terrestrial cable" finds the GMS IS
 
 
 @dataclass
@@ -117,6 +118,8 @@ class SearchIndex:
         for entity in entities.values():
             entity.names_text = _Text(" · ".join(text for text, _, _ in entity.labels))
             entity.quotes_text = _Text(" · ".join(entity.quotes)) if entity.quotes else None
+            kinds = [text for t in sorted(entity.types) if t in entities for text, _, _ in entities[t].labels]
+            entity.kinds_text = _Text(" · ".join(kinds)) if kinds else None
             vocabulary.update(fold(" ".join(text for text, _, _ in entity.labels)).words)
         for passage in passages:
             passage.folded = _Text(passage.text)
@@ -266,10 +269,14 @@ class SearchIndex:
                     level = 2
                 else:
                     level = 3
-            elif entity.quotes_text is not None and self._satisfied([names, entity.quotes_text], query):
-                level = 4
             else:
-                continue
+                kinds = [names] + ([entity.kinds_text] if entity.kinds_text is not None else [])
+                if len(kinds) > 1 and self._satisfied(kinds, query):
+                    level = 4  # by its name and its kind
+                elif entity.quotes_text is not None and self._satisfied(kinds + [entity.quotes_text], query):
+                    level = 5  # by the quotes of its evidence too
+                else:
+                    continue
             matched_entities.append((level, entity))
         matched_passages = []
         for passage in self.passages:
@@ -356,7 +363,7 @@ class SearchIndex:
                                 for t in sorted(entity.types) if t.startswith(CAKG)] or
                                [self.labels.get(t) or t.rsplit("#", 1)[-1] for t in sorted(entity.types)][:2],
                 "in_quote": None}
-        if level == 4:
+        if level == 5:
             quote = next((q for q in entity.quotes if any(_Text(q).has(w) for w in words)), entity.quotes[0])
             view["in_quote"] = highlight(quote, words)
         return view
