@@ -140,7 +140,7 @@ def oxigraph_store(build: Path, work: Path) -> Path:
     return folder
 
 
-def start_servers(build: Path, oxigraph_folder: Path, workers: int) -> dict[str, dict]:
+def start_servers(build: Path, oxigraph_folder: Path, workers: int, queries_dir: Path) -> dict[str, dict]:
     servers = {}
     port = free_port()
     # The build's own inputs, named: without them a build whose inputs changed is rebuilt from ./data.
@@ -148,7 +148,7 @@ def start_servers(build: Path, oxigraph_folder: Path, workers: int) -> dict[str,
     named = [arg for key in ("data", "ontology") if inputs.get(key) for arg in (f"--{key}", inputs[key])]
     cakg = subprocess.Popen([PY, "-m", "cakg.cli", "serve", "--store", str(build), "--port", str(port), *named,
                              "--no-access-log", "--workers", str(workers), "--timeout", "30",
-                             "--queries", str(ROOT / "queries")], cwd=ROOT,
+                             "--queries", str(queries_dir)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     servers["cakg"] = {"process": cakg, "url": f"http://127.0.0.1:{port}/sparql",
                        "ready": f"http://127.0.0.1:{port}/health"}
@@ -242,14 +242,14 @@ def check_answers(servers: dict[str, dict], queries: list[str]) -> list[str]:
 
 
 def measure(build: Path, work: Path, seconds: float, rounds: int, connections: int, cpu: int | None,
-            workers: int, mixes: list[str]) -> dict:
+            workers: int, mixes: list[str], queries_dir: Path = ROOT / "queries") -> dict:
     from load import query_mix
 
-    servers = start_servers(build, oxigraph_store(build, work), workers)
+    servers = start_servers(build, oxigraph_store(build, work), workers, queries_dir)
     try:
         entity = sample_entity(servers["oxigraph"]["url"])
         queries = {"light": [q % {"entity": entity} for q in LIGHT.values()],
-                   "saved": query_mix(ROOT / "queries")}
+                   "saved": query_mix(queries_dir)}
         info = json.loads((build / "build-info.json").read_text())
         figures: dict = {"build": str(build), "triples": info.get("triples"), "entity": entity,
                          "connections": connections, "seconds": seconds, "rounds": rounds, "client_cpu": cpu,
@@ -303,6 +303,8 @@ def main() -> int:
     parser.add_argument("--client-cpu", type=int, default=1, help="CPU the load generator is pinned to (-1: none)")
     parser.add_argument("--workers", type=int, default=2, help="cakg serve --workers")
     parser.add_argument("--mix", nargs="+", choices=["light", "saved"], default=["light", "saved"])
+    parser.add_argument("--queries", default=str(ROOT / "queries"), metavar="DIR",
+                        help="saved-query folder, served and sent as the saved mix (default: queries/)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="cakg-light-"))
@@ -317,7 +319,8 @@ def main() -> int:
     else:
         build = Path(args.build)
     cpu = None if args.client_cpu < 0 else args.client_cpu
-    figures = measure(build.resolve(), work, args.seconds, args.rounds, args.connections, cpu, args.workers, args.mix)
+    figures = measure(build.resolve(), work, args.seconds, args.rounds, args.connections, cpu, args.workers, args.mix,
+                      Path(args.queries))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     figures["machine"] = {"platform": platform.platform(), "python": platform.python_version(),
                           "cpus": os.cpu_count(), "pyoxigraph": pyoxigraph.__version__,

@@ -234,6 +234,6 @@ def test_pages_and_analyses_are_read_by_the_workers(client):
             service.networks._entries.clear()
             response = client.get(url, headers={"accept": "text/html" if "sparql" not in url else "*/*"})
             assert response.status_code == 200, (url, response.text[:300])
-            assert seen == jobs, url
+            assert seen and set(jobs) <= set(seen), (url, seen)  # a page may need more than one read
     finally:
         service.pool.run = run
