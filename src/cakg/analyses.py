@@ -20,6 +20,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from .catalogue import ANALYSES
 from .errors import InputError
+from .folding import key
 from .store import GraphStore
 from .vocab import CAKG, GRAPH, ID, PROV, RDF, RDFS, XSD
 
@@ -170,11 +171,15 @@ def resolve_node(store: GraphStore, graph: nx.Graph, name: str) -> str:
     table = store.select(
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
         "SELECT ?x ?l WHERE { ?x rdfs:label|skos:altLabel|skos:prefLabel ?l }", "name lookup")
+    # Names compared folded (case, diacritics, spacing: cakg.folding), as saved-query parameters are.
     names: dict[str, set[str]] = {}
+    written: dict[str, str] = {}
     for row in table.rows:
         if row["x"].kind == "uri" and row["x"].value in graph:
-            names.setdefault(row["l"].value.casefold(), set()).add(row["x"].value)
-    wanted = name.casefold().strip()
+            folded = key(row["l"].value)
+            names.setdefault(folded, set()).add(row["x"].value)
+            written.setdefault(folded, row["l"].value.casefold())
+    wanted = key(name)
     matches = names.get(wanted, set())
     if len(matches) == 1:
         return next(iter(matches))
@@ -183,7 +188,7 @@ def resolve_node(store: GraphStore, graph: nx.Graph, name: str) -> str:
         raise InputError(f"{name!r} is ambiguous: {listed}; give the IRI")
     close = difflib.get_close_matches(wanted, list(names), n=5, cutoff=0.6)
     close += [n for n in names if wanted in n and n not in close][: 5 - len(close)]
-    hint = "; close matches: " + ", ".join(sorted(close)) if close else ""
+    hint = "; close matches: " + ", ".join(sorted({written[n] for n in close})) if close else ""
     raise InputError(f"no actor named {name!r} in the {graph.graph.get('name', '')} network{hint}")
 
 
