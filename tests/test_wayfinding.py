@@ -132,3 +132,31 @@ def test_ontology_in_the_frame_at_1366(tab):
     page.wait_for_load_state("networkidle")
     assert tab.on_screen("#SubmarineCable")
     tab.check()
+
+
+def test_the_new_pages_read_the_store_through_the_workers(client):
+    """The reading view, the documents, a passage's redirect, names and choices are tasks of the worker pool."""
+    from cakg.workers import Task
+
+    service = client.app.state.service
+    seen: list = []
+    run = service.pool.run
+
+    async def recording(job, timeout=None):
+        seen.append(job.name if isinstance(job, Task) else type(job).__name__)
+        return await run(job, timeout)
+
+    service.pool.run = recording
+    try:
+        expected = {"/read": ["documents"], "/read/sc2019": ["reading"],
+                    "/read/passage/sc2019-6-p1": ["passage_document"],
+                    "/queries/country-figures?country=Viet%20Nam": ["param_choices", "resolve_params", "results"],
+                    "/search?q=Viet+Nam": ["search"]}
+        for url, jobs in expected.items():
+            seen.clear()
+            service.pages._entries.clear()
+            response = client.get(url, headers=HTML, follow_redirects=False)
+            assert response.status_code in (200, 303), (url, response.status_code)
+            assert set(jobs) <= set(seen), (url, seen)
+    finally:
+        service.pool.run = run
