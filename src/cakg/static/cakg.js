@@ -65,12 +65,19 @@
     input.setAttribute("aria-expanded", "false");
     var shown = [], active = -1, timer = null, asked = 0;
 
-    function describe() {
+    // The entity the box names exactly (its code, kind/slug, IRI or one of its names), if any.
+    function exact() {
       var value = squash(input.value);
-      var found = (source.choices || []).filter(function (c) {
-        return value && (squash(c.value) === value || (c.iri && (squash(c.iri) === value || squash(shortForm(c.iri)) === value)));
+      return (source.choices || []).filter(function (c) {
+        return value && (squash(c.value) === value || (c.iri && (squash(c.iri) === value || squash(shortForm(c.iri)) === value))
+                         || [c.label].concat(c.names || []).some(function (n) { return squash(n) === value; }));
       })[0];
+    }
+
+    function describe() {
+      var found = exact();
       caption.textContent = found ? found.label : "";
+      return found;
     }
 
     function close() {
@@ -151,9 +158,10 @@
       input.setAttribute("aria-activedescendant", list.id + "-" + active);
     }
 
-    input.addEventListener("input", function () { caption.textContent = ""; update(); });
+    // Typing something that names one entity exactly needs no list over the rest of the form.
+    input.addEventListener("input", function () { if (describe() && !source.url) close(); else update(); });
     if (input.form) input.form.addEventListener("submit", close);
-    input.addEventListener("focus", function () { if (!source.url) update(); });
+    input.addEventListener("focus", function () { if (!source.url && !exact()) update(); });
     input.addEventListener("blur", function () { window.setTimeout(close, 100); describe(); });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); if (list.hidden) update(); else move(1); }
