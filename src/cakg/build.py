@@ -243,6 +243,21 @@ def build(layout: Layout, out: Path, step: StepHook = _quiet_step, validate_grap
                        derived=info["rules"], inferred=counts["inferred"])
 
 
+def recorded_layout(out: Path) -> Layout | None:
+    """The inputs a build in ``out`` was made from, if its build-info names folders that still exist."""
+    folder = BuildFolder(out)
+    if not folder.is_built():
+        return None
+    try:
+        inputs = folder.info().get("inputs", {})
+    except InputError:
+        return None
+    data, ontology = Path(inputs.get("data", "")), Path(inputs.get("ontology", ""))
+    if not (inputs.get("data") and inputs.get("ontology") and data.is_dir() and ontology.is_dir()):
+        return None
+    return Layout(ontology_dir=ontology, data_dir=data)
+
+
 def is_stale(out: Path, layout: Layout | None = None) -> bool:
     """True if ``out`` holds no build, or one made from inputs that have changed since.
 

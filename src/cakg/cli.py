@@ -299,17 +299,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from .build import build, is_stale
+    from .build import build, is_stale, recorded_layout
     from .server import ServiceConfig, create_app
 
     listener = _listen(args.host, args.port)  # a taken port is a one-line error before any work
     store = Path(args.store)
     explicit_inputs = args.data is not None or args.ontology is not None
-    if is_stale(store, _layout(args) if explicit_inputs else None):
-        print(f"building {store} first (missing or older than its inputs)…", file=sys.stderr)
+    # A build is remade from the inputs it was made from (another project's, a synthetic data
+    # set), never from ./data unless those are its inputs or it has none recorded.
+    layout = _layout(args) if explicit_inputs else recorded_layout(store)
+    if layout is None:  # no build yet (build from ./data), or one whose inputs are gone (serve it as it is)
+        layout = _layout(args)
+        stale = is_stale(store)
+    else:
+        stale = is_stale(store, layout)
+    if stale:
+        print(f"building {store} from {layout.data_dir} first (missing or older than its inputs)…",
+              file=sys.stderr)
         step, close = _progress()
         try:
-            build(_layout(args), store, step=step)
+            build(layout, store, step=step)
         finally:
             close()
     config = ServiceConfig(build_dir=store, queries_dir=_queries_dir(args), timeout=args.timeout,
