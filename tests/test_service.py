@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from urllib.parse import quote
 
 import pyoxigraph
@@ -296,4 +298,11 @@ def test_errors_never_show_a_stack_trace(client):
     for response in [get(client, "SELECT ?x WHERE {"), client.get("/queries/nope?format=json"),
                      client.put("/sparql"), get(client, SELECT, accept="image/png")]:
         assert "Traceback" not in response.text and "File \"" not in response.text
-        assert len(response.text.strip().splitlines()) == 1
+    # A syntax error's first line is the whole message; the lines after it show where (the text with a caret)
+    # and the parser's own words. Every other error is one line.
+    syntax = get(client, "SELECT ?x WHERE {")
+    assert syntax.status_code == 400
+    assert re.fullmatch(r"SPARQL syntax error at line 1, column 18: .+ a \} is missing", syntax.text.splitlines()[0])
+    assert "  |                  ^" in syntax.text.splitlines()
+    for response in [client.get("/queries/nope?format=json"), client.put("/sparql"), get(client, SELECT, accept="image/png")]:
+        assert len(response.text.strip().splitlines()) == 1, response.text
