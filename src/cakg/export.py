@@ -19,19 +19,18 @@ import networkx as nx
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from .canonical import graph_lines, write_graphs, write_union
+from .catalogue import EXPORT_FORMATS
 from .errors import InputError
 from .graph_names import DATA_PREFIX, document_graph
 from .store import EmbeddedStore, GraphStore
 from .vocab import CAKG, GRAPH, ID, PREFIXES
 
-RDF_FORMATS = {
-    "turtle": RdfFormat.TURTLE,
-    "nt": RdfFormat.N_TRIPLES,
-    "nq": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-    "xml": RdfFormat.RDF_XML,
-}
-FORMATS = sorted(RDF_FORMATS) + ["jsonld", "graphml", "gexf", "csv"]
+# The export formats are the catalogue's; those pyoxigraph writes itself, by their media types. JSON-LD is
+# written by cakg.jsonld (compacted with the project's context), not by pyoxigraph's expanded writer.
+FORMATS = [f.name for f in EXPORT_FORMATS]
+RDF_FORMATS: dict[str, RdfFormat] = {
+    f.name: fmt for f in EXPORT_FORMATS
+    if f.name != "jsonld" and (fmt := RdfFormat.from_media_type(f.media_type)) is not None}
 
 
 def _sorted(quads: list[Quad]) -> list[Quad]:
