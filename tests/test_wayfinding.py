@@ -58,7 +58,7 @@ def test_every_example_question_answers(client):
         response = client.get(link, headers=HTML)
         assert response.status_code == 200, (link, response.text[:300])
         assert "could not run" not in response.text, link
-        assert re.search(r"<tbody>\s*<tr", response.text), f"{link} answers no rows"
+        assert re.search(r"<tbody( class=\"entry\"[^>]*)?>\s*<tr", response.text), f"{link} answers no rows"
 
 
 def test_analyses_page_and_json(client):

@@ -19,7 +19,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from . import __version__
 from .catalogue import GRAPH_FORMATS, NETWORKS, RESULT_FORMATS, THEMES, theme_title
+from .presentation import VIEW_KINDS, Presentation, read_presentation
 from .queries import SavedQuery
+from .result_tables import result_view
 from .search_index import ENTITY_LIMIT, PASSAGE_LIMIT
 from .views import TableView, compact, href_for, passage_url, reading_segments, url_with
 from .vocab import ID, PREFIXES
@@ -77,10 +79,28 @@ def results_page(request: Request, query: str, table: TableView | None, turtle: 
     else:
         params, path = [("query", query)], base + "/sparql"
     links = ([(name, url_with(path, params + [("format", key)])) for name, key in _GRAPH_LINKS] if table is None
-             else _table_links(path, params))
+             else _table_links(path, [p for p in params if p[0] != "view"]))
+    presentation = read_presentation(query)
+    shown = result_view(table, presentation, base) if table is not None else None
+    if request.method != "GET":
+        params = params + [("format", "html")]
     return _render(request, "results.html", title=(title or "Query results") + " — cakg", heading=title,
-                   query=query, table=table, turtle=turtle, links=links,
+                   query=query, table=shown, turtle=turtle, links=links,
+                   views=_views_config(request, presentation, params, links) if shown is not None else None,
                    editor_link=url_with(base + "/editor", [("query", query)]))
+
+
+def _views_config(request: Request, presentation: Presentation, params: list[tuple[str, str]],
+                  links: list[tuple[str, str]]) -> dict[str, Any]:
+    """The result views a page offers (?view=table|map|chart|timeline|graph) and what its script needs to draw them."""
+    wanted = request.query_params.get("view")
+    view = wanted if wanted in VIEW_KINDS else presentation.view
+    kept = [(k, v) for k, v in params if k != "view"]
+    return {"view": view, "view_links": {kind: urlencode(kept + [("view", kind)]) for kind in VIEW_KINDS},
+            "script": {"view": view, "suggested": presentation.view, "viewColumns": presentation.view_columns,
+                       "titles": presentation.titles, "group": presentation.group,
+                       "data": next((href for name, href in links if "format=json" in href), None),
+                       "static": base_of(request) + "/static/"}}
 
 
 # ------------------------------------------------------------------ saved queries
@@ -139,15 +159,18 @@ def query_page(request: Request, query: SavedQuery, values: dict[str, str], tabl
             attributes.update({"data-complete": base + "/search", "autocomplete": "off"})
         inputs.append({"param": param, "id": "param-" + param.name, "attributes": attributes,
                        "value": values.get(param.name, param.default or ""), "note": notes.get(param.name)})
+    values = {k: v for k, v in values.items() if k != "view"}  # how the result is shown, not a parameter
     links = _table_links(page, [(k, v) for k, v in values.items()])
     try:
         text = query.bind(values)
     except Exception:
         text = query.text
     status = 400 if error else 200
+    shown = result_view(table, query.presentation, base) if table is not None else None
+    views = _views_config(request, query.presentation, list(values.items()), links) if shown is not None else None
     return _render(request, "query.html", status=status, title=f"{query.title or query.name} — cakg", saved=query,
                    theme=theme_title(query.theme), inputs=inputs, page=page, error=error, text=text,
-                   table=table, links=links, editor_link=url_with(base + "/editor", [("query", text)]),
+                   table=shown, views=views, links=links, editor_link=url_with(base + "/editor", [("query", text)]),
                    param_choices=choices)
 
 

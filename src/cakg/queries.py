@@ -1,7 +1,8 @@
 """Saved queries: ``queries/NAME.rq`` with a header of ``# key: value`` lines.
 
 Header keys: ``title``, ``description``, ``theme``, ``sections`` (the document
-sections the query draws on) and any number of ``param`` lines::
+sections the query draws on), how the result is shown (``view``, ``column``,
+``group``: :mod:`cakg.presentation`) and any number of ``param`` lines::
 
     # param: country country tha | ISO 3166 alpha-3 code (or IRI) of a country
 
@@ -25,6 +26,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode
 
 from .errors import InputError
+from .presentation import Presentation, read_presentation
 from .vocab import ID, PREFIXES, XSD
 
 PARAM_TYPES = ("iri", "country", "actor", "topic", "indicator", "string", "lang", "integer", "decimal", "year")
@@ -52,6 +54,8 @@ class SavedQuery:
     theme: str = ""
     sections: str = ""
     params: list[Param] = field(default_factory=list)
+    # How its result is shown: the # view:, # column: and # group: lines (cakg.presentation).
+    presentation: Presentation = field(default_factory=Presentation)
 
     def bind(self, values: dict[str, str] | None = None) -> str:
         """The query text with every parameter bound (given value or default)."""
@@ -204,6 +208,7 @@ def parse_saved_query(name: str, text: str, path: Path | None = None) -> SavedQu
             query.params.append(_parse_param(value, f"{path or name}:{number}"))
         elif key in ("title", "description", "theme", "sections"):
             setattr(query, key, value)
+    query.presentation = read_presentation(text, str(path or name), strict=True)
     return query
 
 

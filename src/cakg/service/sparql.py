@@ -163,7 +163,8 @@ async def saved_query(request: Request) -> Response:
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise ProtocolError(404, f"unknown query {name!r}{hint}")
     query = service.saved[name]
-    values = {k: v for k, v in request.query_params.items() if k != "format"}
+    # format and view choose how the answer is sent and shown; the rest are the query's parameters.
+    values = {k: v for k, v in request.query_params.items() if k not in ("format", "view")}
     format_param = request.query_params.get("format")
     if format_param is None and prefers_html(request.headers.get("accept")):
         try:
