@@ -132,17 +132,24 @@ def test_editor_runs_a_saved_query_offline(watched, server):
         ".examples.find(e => e.name === name).query", EXAMPLE).strip()
 
     page.click("#yasgui .yasqe_queryButton")
-    page.wait_for_selector("#yasgui .yasr table.dataTable tbody tr")
-    page.wait_for_function("n => document.querySelectorAll('#yasgui .yasr table.dataTable tbody tr').length === n",
-                           arg=expected)
-    rows = page.locator("#yasgui .yasr table.dataTable tbody tr").count()
-    assert rows == expected
+    # The table for people: every row counted, entries with their quotes gathered, entities as local links.
+    page.wait_for_selector("#yasgui .yasr .cakg-table table.results tbody.entry")
+    assert page.inner_text("#yasgui .yasr .cakg-table p.row-count").startswith(f"{expected} rows")
+    entries = page.locator("#yasgui .yasr .cakg-table tbody.entry").count()
+    assert 0 < entries <= expected
     chip = page.inner_text("#yasgui .yasr_response_chip")
     assert str(expected) in chip
-    # Entity links in the result table lead to this site's pages.
+    local = page.eval_on_selector_all("#yasgui .yasr .cakg-table a.iri", "as => as.map(a => a.getAttribute('href'))")
+    assert local and all(href.startswith("/id/") for href in local)
+    # YASR's own table, every variable: one line per row, entity links leading to this site's pages.
+    page.click("#yasgui .yasr .select_columns")
+    page.wait_for_function("n => document.querySelectorAll('#yasgui .yasr table.dataTable tbody tr').length === n",
+                           arg=expected)
     local = page.eval_on_selector_all("#yasgui .yasr table.dataTable a.iri", "as => as.map(a => a.getAttribute('href'))")
     assert local and any(href.startswith("/id/") for href in local)
     assert not any(href.startswith("https://w3id.org/cakg/id/") for href in local)
+    page.click("#yasgui .yasr .select_people")
+    page.wait_for_selector("#yasgui .yasr .cakg-table tbody.entry")
     page.wait_for_load_state("networkidle")
     watched.screenshot("editor.png", full_page=False)
     assert any(url.startswith(server + "/sparql") for url in watched.requests)

@@ -365,7 +365,8 @@
         .append("title").text(function (b) { return b.label; });
       spec.values.forEach(function (column, k) {
         var present = rows.filter(function (b) { return b.values[k] !== null; });
-        present.append("rect").attr("class", "mark bar").attr("fill", color(k))
+        present.append("rect").attr("class", "mark")  // not "bar": cakg.css sizes .bar (a CSS width applies to SVG rects)
+          .attr("fill", color(k))
           .attr("x", function (b) { return x(Math.min(0, b.values[k])); })
           .attr("y", inner(k)).attr("height", inner.bandwidth())
           .attr("width", function (b) { return Math.max(1, Math.abs(x(b.values[k]) - x(0))); })
@@ -398,12 +399,15 @@
       box.className = "view-timeline";
       element.appendChild(box);
       var items = spec.items.map(function (item, i) {
+        // Every item a point with its whole label, led by its date as precise as the source gives it
+        // ("2015", "2019-11", "2019-11-03"): a year drawn as a span of a few pixels hid its label.
         var content = document.createElement("span");
-        content.textContent = item.label;
-        var precise = item.date.precision === 3;
-        return { id: i, content: content, start: item.date.start, end: precise ? undefined : item.date.end,
-                 type: precise ? "point" : "range", title: item.date.text + " — " + item.label,
-                 className: "mark precision-" + item.date.precision };
+        var when = document.createElement("b");
+        when.textContent = item.date.text;
+        content.appendChild(when);
+        content.appendChild(document.createTextNode(" " + item.label));
+        return { id: i, content: content, start: item.date.start, type: "point",
+                 title: item.date.text + " — " + item.label, className: "mark precision-" + item.date.precision };
       });
       var timeline = new vis.Timeline(box, new vis.DataSet(items), {
         stack: true, zoomMin: 1000 * 60 * 60 * 24 * 20, margin: { item: 4 }, maxHeight: 620,
@@ -417,7 +421,7 @@
       element.cakgTimeline = timeline;
       timeline.fit({ animation: false });
       caption(element, plural(items.length, "dated item", "dated items") + " by " + title({ titles: options.titles || {} }, spec.when.name) +
-        ", each as precise as the source: a year or a month is a span, a day a point. Scroll to zoom; double-click an item to open it.");
+        ", each led by its date as precise as the source gives it (a year, a month or a day; a year or a month is placed at its start, a hollow dot). Scroll to zoom, drag to pan; double-click an item to open it.");
       return { marks: items.length };
     });
   }
@@ -435,7 +439,9 @@
       spec.nodes.forEach(function (n, i) { index[n.id] = i; });
       var edges = spec.edges.map(function (e) {
         var weight = spec.third && spec.third.numeric ? Number(e.labels[0]) : null;
-        return { from: index[e.from], to: index[e.to], label: e.labels.join(", ") || undefined,
+        var text = e.labels.join(", ") || undefined;
+        // Labels on every edge bury the drawing past a dozen edges: then they show on hover.
+        return { from: index[e.from], to: index[e.to], label: spec.edges.length <= 12 ? text : undefined, title: text,
                  width: weight ? Math.max(1, Math.min(8, weight * 2)) : 1 };
       });
       var network = new vis.Network(box, { nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges) }, {
@@ -457,7 +463,7 @@
       element.cakgNetwork = network;
       var t = function (c) { return title({ titles: options.titles || {} }, c.name); };
       caption(element, plural(nodes.length, "node", "nodes") + " and " + plural(edges.length, "link", "links") + ": " +
-        t(spec.source) + " (blue) to " + t(spec.target) + " (orange)" + (spec.third ? ", labelled with " + t(spec.third) : "") +
+        t(spec.source) + " (blue) to " + t(spec.target) + " (orange)" + (spec.third ? (edges.length <= 12 ? ", labelled with " : ", with ") + t(spec.third) + (edges.length <= 12 ? "" : " on hover") : "") +
         ". Drag to move, scroll to zoom; double-click a node to open its page.");
       return { marks: nodes.length };
     });
