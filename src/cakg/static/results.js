@@ -170,8 +170,11 @@
       stage.removeAttribute("aria-busy");
     }, function (error) {
       stage.removeAttribute("aria-busy");
-      note.textContent = "No " + window.CakgViews.LABELS[kind].toLowerCase() + " for this result: " + error.message + ".";
-      return show("table", false);
+      // The table instead, and why (after show() has cleared the note).
+      return show("table", false).then(function () {
+        note.textContent = "No " + window.CakgViews.LABELS[kind].toLowerCase() + " for this result: " + error.message + ".";
+        return markPossible();
+      });
     });
   }
 
