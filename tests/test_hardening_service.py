@@ -71,10 +71,10 @@ async def started(real_build: Path, **options) -> WorkerPool:
     return pool
 
 
-async def outcome(pool: WorkerPool, job) -> tuple:
+async def outcome(pool: WorkerPool, job, timeout: float | None = None) -> tuple:
     """("ok", answer) or (exception class name, status, message) for one job."""
     try:
-        return ("ok", await pool.run(job))
+        return ("ok", await pool.run(job, timeout))
     except QueryFailed as error:
         return ("QueryFailed", error.status, str(error))
     except (QueryTimeout, Saturated) as error:
@@ -268,11 +268,14 @@ def test_the_wait_for_a_worker_counts_toward_the_deadline(real_build):
     async def scenario():
         pool = await started(real_build, size=1, timeout=2)
         try:
-            runaway = asyncio.create_task(outcome(pool, Job(RUNAWAY, "", 100)))
+            # The runaway holds the only worker past the waiting job's whole deadline (4 s against 2 s),
+            # so the wait cannot end with a replaced worker, however fast it starts.
+            runaway = asyncio.create_task(outcome(pool, Job(RUNAWAY, "", 100), timeout=4))
             await asyncio.sleep(0.3)
             began = time.monotonic()
             waited = await outcome(pool, Job(ASK, "", 100))
-            return await runaway, waited, time.monotonic() - began, pool.retry_after
+            seconds = time.monotonic() - began
+            return await runaway, waited, seconds, pool.retry_after
         finally:
             await pool.stop()
 
