@@ -129,10 +129,14 @@ def test_crashed_and_killed_workers_cost_only_their_own_query(server):
     """Workers die by SIGSEGV and SIGKILL, busy and idle, while another client keeps asking."""
     statuses: list[int] = []
     done = threading.Event()
+    # Held by the client for each request, and by the test while it kills the idle worker: a worker
+    # answering the client's ASK at that instant is not idle, and its death would be that query's own.
+    in_flight = threading.Lock()
 
     def innocent_client() -> None:
         while not done.is_set():
-            response = post(server, "ASK { ?s ?p ?o }", timeout=30)
+            with in_flight:
+                response = post(server, "ASK { ?s ?p ?o }", timeout=30)
             # A 503 with Retry-After says the service is saturated (here: while one worker runs a
             # runaway and the other is being replaced on a loaded machine) - allowed; a 500, or
             # a 503 for a worker that died under this request, is not.
@@ -154,9 +158,10 @@ def test_crashed_and_killed_workers_cost_only_their_own_query(server):
     try:
         crashed = runaway_killed_by(signal.SIGSEGV)  # as the engine's stack overflow does
         killed = runaway_killed_by(signal.SIGKILL)  # as the kernel's OOM killer does
-        idle = worker_pids(server, 2)
-        os.kill(idle[0], signal.SIGKILL)
-        time.sleep(0.3)
+        with in_flight:
+            idle = worker_pids(server, 2)
+            os.kill(idle[0], signal.SIGKILL)
+            time.sleep(0.3)
         after = [post(server, "ASK { ?s ?p ?o }").status_code for _ in range(6)]
     finally:
         done.set()
