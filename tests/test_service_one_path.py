@@ -11,6 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
+import networkx as nx
 import pyoxigraph
 import pytest
 from starlette.routing import Mount
@@ -237,3 +238,28 @@ def test_pages_and_analyses_are_read_by_the_workers(client):
             assert seen and set(jobs) <= set(seen), (url, seen)  # a page may need more than one read
     finally:
         service.pool.run = run
+
+
+# ------------------------------------------------------------------ networks for Gephi from the browser
+
+@pytest.mark.parametrize("fmt, media_type", [("graphml", "application/graphml+xml"), ("gexf", "application/gexf+xml")])
+def test_a_network_downloads_for_gephi_as_the_export_writes_it(client, real_store, fmt, media_type):
+    from cakg.export import export
+
+    response = client.get("/network", params={"network": "connectivity", "format": fmt})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media_type)
+    assert response.headers["content-disposition"] == f'attachment; filename="connectivity.{fmt}"'
+    assert response.content == export(real_store, fmt, "connectivity")
+    read = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(io.BytesIO(response.content))
+    assert read.number_of_nodes() > 10 and read.number_of_edges() > 10
+    # Without a network, the cooperation network; the page and the analyses page link both files.
+    assert client.get("/network", params={"format": fmt}).content == export(real_store, fmt, "cooperation")
+    page = client.get("/network", params={"network": "market"}, headers={"accept": "text/html"}).text
+    assert f'href="/network?network=market&amp;format={fmt}" download' in page
+    assert f'href="/network?network=city&amp;format={fmt}" download' in client.get(
+        "/analyses", headers={"accept": "text/html"}).text
+
+
+def test_an_unknown_network_file_format_is_a_400(client):
+    response = client.get("/network", params={"network": "market", "format": "png"})
+    assert response.status_code == 400 and response.text.strip() == "unknown format 'png'; choose from graphml, gexf"

@@ -65,7 +65,12 @@ def _annotate(store: GraphStore, graph: nx.Graph) -> None:
         batch = nodes[start:start + 400]
         values = " ".join(f"<{n}>" for n in batch)
         kinds: dict[str, set[str]] = defaultdict(set)
-        for row in store.select(_NODE_QUERY % (values, GRAPH), "network nodes").rows:
+        rows = store.select(_NODE_QUERY % (values, GRAPH), "network nodes").rows
+        # Stores give rows in their own order; where a node has several labels, countries or coordinates,
+        # the first in value order is kept, so every store gives the same projection (and the same files).
+        rows = sorted(rows, key=lambda r: tuple(r[k].value if k in r else "" for k in
+                                                 ("node", "label", "country", "lat", "long", "kind")))
+        for row in rows:
             node = row["node"].value
             data = graph.nodes[node]
             if "label" in row:

@@ -128,8 +128,12 @@ def _details() -> dict[str, dict[str, dict]]:
         "/network": {"get": {"parameters": [
             _query("network", "The network (default: the first holding focus)",
                    {"type": "string", "enum": ["auto", *NETWORKS]}),
-            _query("focus", "IRI of a node to centre the view on")],
-            "responses": {"200": {"description": "The interactive network page", "content": _HTML},
+            _query("focus", "IRI of a node to centre the view on"),
+            _query("format", "graphml or gexf: the network as a file for Gephi (default network: cooperation)",
+                   {"type": "string", "enum": ["graphml", "gexf"]})],
+            "responses": {"200": {"description": "The interactive network page, or the network as a GraphML or "
+                                                 "GEXF file", "content": {**_HTML, "application/graphml+xml": _STRING,
+                                                                         "application/gexf+xml": _STRING}},
                           **_errors(400, 404, 503)}}},
         "/analyses": {"get": {"responses": {"200": {"description": "Analyses, networks and parameters",
                                                     "content": _JSON_OBJECT}}}},

@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..catalogue import ACTOR_DESCRIPTIONS, ANALYSES, FOCUS_SEARCH_ORDER, NETWORKS, ParameterError, analysis_parameters
+from ..catalogue import (ACTOR_DESCRIPTIONS, ANALYSES, EXPORT_FORMATS, FOCUS_SEARCH_ORDER, NETWORKS, ParameterError,
+                         analysis_parameters)
 from ..pages import analyses_page, analysis_page, network_page
 from ..protocol import ProtocolError, prefers_html
 from .core import Service, off_loop
@@ -49,8 +50,13 @@ async def analysis(request: Request) -> Response:
     return JSONResponse(answer)
 
 
+# The network files the page offers for Gephi (the catalogue's export formats of that kind).
+NETWORK_FILES = {f.name: f for f in EXPORT_FORMATS if f.name in ("graphml", "gexf")}
+
+
 async def network_view(request: Request) -> Response:
-    """The interactive network page; ``focus`` opens it centred on one node (any network holding it)."""
+    """The interactive network page; ``focus`` opens it centred on one node (any network holding it);
+    ``format=graphml|gexf`` gives the network as a file for Gephi instead."""
     from ..viz import network_page_html
 
     service: Service = request.app.state.service
@@ -58,6 +64,15 @@ async def network_view(request: Request) -> Response:
     focus = request.query_params.get("focus")
     if network != "auto" and network not in NETWORKS:
         raise ProtocolError(400, f"unknown network {network!r}; choose from {', '.join(NETWORKS)}")
+    wanted = request.query_params.get("format")
+    if wanted is not None:
+        if wanted not in NETWORK_FILES:
+            raise ProtocolError(400, f"unknown format {wanted!r}; choose from {', '.join(NETWORK_FILES)}")
+        name = "cooperation" if network == "auto" else network
+        spec = NETWORK_FILES[wanted]
+        body = await service.task("network_file", name, wanted)
+        return Response(body, media_type=spec.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{name}{spec.extension}"'})
     candidates = [network] if network != "auto" else list(FOCUS_SEARCH_ORDER)
     for name in candidates:
         data = await service.cached_task(service.networks, name, "network", name)

@@ -93,6 +93,13 @@ def network_data(store: Any, network: str) -> dict:
     return data(store, network)
 
 
+def network_file(store: Any, network: str, fmt: str) -> bytes:
+    """A projection as GraphML or GEXF for Gephi: the bytes ``cakg export --format FMT --graph NETWORK`` writes."""
+    from ..export import network_bytes
+
+    return network_bytes(_projection(store, network), fmt)
+
+
 _names: list[Any] = []  # the worker's cakg.names.Names, read at its first use (a worker serves one build)
 
 
@@ -144,6 +151,7 @@ TASKS: dict[str, Callable[..., Any]] = {
     "results": results,
     "analysis": analysis,
     "network": network_data,
+    "network_file": network_file,
     "param_choices": param_choices,
     "reading": views.reading,
     "documents": views.documents,
